@@ -1,0 +1,394 @@
+"""The OST catalogue: groups and their members, shows, the songs idols sang for them, and readers' comments."""
+
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Agency(models.Model):
+    """An entertainment company or label that manages groups."""
+
+    name = models.CharField(max_length=100, unique=True)
+    native_name = models.CharField(max_length=100, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+
+class Network(models.Model):
+    """A TV channel or streaming platform that carries shows."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    """A language an OST is sung in. `code` is the BCP 47 tag used in markup."""
+
+    name = models.CharField(max_length=50, unique=True)
+    code = models.SlugField(max_length=10, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Group(models.Model):
+    class Kind(models.TextChoices):
+        GIRL = "girl", "Girl group"
+        BOY = "boy", "Boy group"
+
+    name = models.CharField(max_length=100)
+    native_name = models.CharField(max_length=100, blank=True)
+    alternative_names = models.CharField(
+        max_length=200, blank=True, help_text="Other spellings fans search for, comma separated."
+    )
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    kind = models.CharField(max_length=10, choices=Kind)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="groups")
+    agency_note = models.CharField(max_length=200, blank=True)
+    debut_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="groups/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:group-detail", kwargs={"slug": self.slug})
+
+
+class Member(models.Model):
+    """An idol. Their groups are reached through memberships."""
+
+    stage_name = models.CharField(max_length=100)
+    native_name = models.CharField(max_length=100, blank=True)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="members/", blank=True)
+    groups = models.ManyToManyField(Group, through="Membership", related_name="members")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["stage_name"]
+
+    def __str__(self):
+        return self.stage_name
+
+    def get_absolute_url(self):
+        return reverse("catalog:member-detail", kwargs={"slug": self.slug})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def at_release_of(self, ost):
+        """Members who were in the group when the OST came out (all current ones when the date is unknown)."""
+        if ost.released_on is None:
+            return self.filter(status=Membership.Status.CURRENT)
+        return self.filter(Q(status=Membership.Status.CURRENT) | Q(left_on__gt=ost.released_on))
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        CURRENT = "current", "Current member"
+        FORMER = "former", "Former member"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
+    position = models.CharField(max_length=100, blank=True, help_text="e.g. leader, main vocalist, rapper")
+    status = models.CharField(max_length=10, choices=Status, default=Status.CURRENT)
+    left_on = models.DateField(null=True, blank=True, help_text="Leave empty if the date is not known.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the group's usual line-up order.")
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "status", "order", "member__stage_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "member"], name="unique_membership"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(status="former"),
+                name="left_on_only_for_former_members",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} in {self.group}"
+
+    @property
+    def is_former(self):
+        return self.status == self.Status.FORMER
+
+
+class ShowQuerySet(models.QuerySet):
+    def with_ost_counts(self):
+        return self.annotate(ost_count=Count("osts", distinct=True))
+
+
+class Show(models.Model):
+    class Kind(models.TextChoices):
+        KDRAMA = "k-drama", "K-drama"
+        ANIME = "anime", "Anime"
+        WEB_DRAMA = "web-drama", "Web drama"
+        ANIMATED_SERIES = "animated-series", "Animated series"
+
+    class SourceKind(models.TextChoices):
+        ORIGINAL = "original", "Original story"
+        WEBTOON = "webtoon", "Webtoon"
+        MANGA = "manga", "Manga"
+        NOVEL = "novel", "Novel"
+        WEB_NOVEL = "web-novel", "Web novel"
+        FILM = "film", "Film"
+
+    title = models.CharField(max_length=200)
+    original_title = models.CharField(max_length=200, blank=True)
+    alternative_titles = models.CharField(
+        max_length=300, blank=True, help_text="Other spellings fans search for, comma separated."
+    )
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="shows")
+    also_on = models.ManyToManyField(Network, blank=True, related_name="shows_also_on")
+    country = models.CharField(max_length=100, blank=True)
+    first_year = models.PositiveSmallIntegerField()
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty if unknown or still airing.")
+    premiered_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    episodes = models.PositiveSmallIntegerField(null=True, blank=True)
+    source_kind = models.CharField(max_length=20, choices=SourceKind, blank=True)
+    source_title = models.CharField(max_length=200, blank=True)
+    source_note = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="shows/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ShowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__isnull=True) | Q(last_year__gte=F("first_year")),
+                name="show_years_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("catalog:show-detail", kwargs={"slug": self.slug})
+
+    @property
+    def years(self):
+        if self.last_year and self.last_year != self.first_year:
+            return f"{self.first_year}–{self.last_year}"
+        return str(self.first_year)
+
+
+class OSTQuerySet(models.QuerySet):
+    def with_list_data(self):
+        """Everything an OST card shows, in a fixed number of queries."""
+        return (
+            self.select_related("show", "show__network", "artist")
+            .prefetch_related("languages", "singers")
+            .with_comment_counts()
+        )
+
+    def with_comment_counts(self):
+        return self.annotate(
+            comment_count=Count("comments", filter=Q(comments__status=Comment.Status.APPROVED), distinct=True)
+        )
+
+    def sung_by(self, member):
+        """Solos, subsets and whole-group songs the member was part of."""
+        in_lineup = Membership.objects.filter(group=OuterRef("artist"), member=member).filter(
+            Q(status=Membership.Status.CURRENT) | Q(left_on__gt=OuterRef("released_on"))
+        )
+        sang_it = OST.singers.through.objects.filter(ost=OuterRef("pk"), member=member)
+        return self.filter(Exists(sang_it) | Q(sung_by_whole_group=True) & Exists(in_lineup))
+
+
+class OST(models.Model):
+    class Placement(models.TextChoices):
+        OPENING = "opening", "Opening theme"
+        ENDING = "ending", "Ending theme"
+        MAIN_THEME = "main-theme", "Main theme"
+        OST_PART = "ost-part", "OST part"
+        SPECIAL = "special", "Special track"
+
+    title = models.CharField(max_length=200)
+    native_title = models.CharField(max_length=200, blank=True)
+    alternative_titles = models.CharField(
+        max_length=300, blank=True, help_text="Other spellings and release titles, comma separated."
+    )
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    show = models.ForeignKey(Show, on_delete=models.PROTECT, related_name="osts")
+    artist = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="osts")
+    sung_by_whole_group = models.BooleanField(
+        default=False, help_text="Tick when every member at the time sang it; otherwise list the singers."
+    )
+    singers = models.ManyToManyField(Member, blank=True, related_name="osts_sung")
+    languages = models.ManyToManyField(Language, blank=True, related_name="osts")
+    placement = models.CharField(max_length=20, choices=Placement)
+    placement_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    release_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    released_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OSTQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "OST"
+        verbose_name_plural = "OSTs"
+        ordering = ["-release_year", "-released_on", "title"]
+        indexes = [
+            models.Index(fields=["release_year", "released_on"]),
+            models.Index(fields=["placement"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("catalog:ost-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if self.released_on:
+            self.release_year = self.released_on.year
+        super().save(*args, **kwargs)
+
+    @property
+    def placement_label(self):
+        labels = {
+            self.Placement.OPENING: "Opening",
+            self.Placement.ENDING: "Ending",
+            self.Placement.MAIN_THEME: "Main theme",
+            self.Placement.OST_PART: "OST Part",
+            self.Placement.SPECIAL: "Special track",
+        }
+        label = labels[self.placement]
+        if self.placement_number:
+            return f"{label} {self.placement_number}"
+        return "OST" if self.placement == self.Placement.OST_PART else label
+
+
+class Credit(models.Model):
+    """Work on a song beyond singing it."""
+
+    class Role(models.TextChoices):
+        LYRICS = "lyrics", "Lyrics"
+        COMPOSITION = "composition", "Composition"
+        ARRANGEMENT = "arrangement", "Arrangement"
+
+    ost = models.ForeignKey(OST, on_delete=models.CASCADE, related_name="credits")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="credits")
+    role = models.CharField(max_length=20, choices=Role)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["ost", "role", "member__stage_name"]
+        constraints = [models.UniqueConstraint(fields=["ost", "member", "role"], name="unique_credit")]
+
+    def __str__(self):
+        return f"{self.member} – {self.get_role_display()} – {self.ost}"
+
+
+class Cameo(models.Model):
+    """An idol appearing on screen in a show."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="cameos")
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="cameos")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["show__title", "member__stage_name"]
+        constraints = [models.UniqueConstraint(fields=["member", "show"], name="unique_cameo")]
+
+    def __str__(self):
+        return f"{self.member} in {self.show}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def on_home_page(self):
+        return self.filter(ost__isnull=True, show__isnull=True, group__isnull=True)
+
+
+class Comment(models.Model):
+    """A reader's comment on the home page (no target) or on one OST, show or group page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting moderation"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    ost = models.ForeignKey(OST, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    show = models.ForeignKey(Show, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author_name = models.CharField(max_length=245)
+    author_email = models.EmailField(max_length=100)
+    author_url = models.URLField(max_length=200, blank=True)
+    body = models.TextField(max_length=65525)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["author_email", "status"]),
+            models.Index(fields=["ip_address", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(ost__isnull=True, show__isnull=True)
+                    | Q(ost__isnull=True, group__isnull=True)
+                    | Q(show__isnull=True, group__isnull=True)
+                ),
+                name="comment_on_at_most_one_page",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.target or 'the home page'}"
+
+    @property
+    def target(self):
+        return self.ost or self.show or self.group
+
+    def get_absolute_url(self):
+        page = self.target.get_absolute_url() if self.target else reverse("catalog:home")
+        return f"{page}#comment-{self.pk}"
