@@ -1,4 +1,4 @@
-"""The OST catalogue: groups and their members, shows, the songs idols sang for them, and readers' comments."""
+"""The OST catalogue: groups and their members, shows, and the songs idols sang for them."""
 
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -217,7 +217,7 @@ class OSTQuerySet(models.QuerySet):
 
     def with_comment_counts(self):
         return self.annotate(
-            comment_count=Count("comments", filter=Q(comments__status=Comment.Status.APPROVED), distinct=True)
+            comment_count=Count("comments", filter=Q(comments__status="approved"), distinct=True)
         )
 
     def sung_by(self, member):
@@ -330,65 +330,3 @@ class Cameo(models.Model):
 
     def __str__(self):
         return f"{self.member} in {self.show}"
-
-
-class CommentQuerySet(models.QuerySet):
-    def approved(self):
-        return self.filter(status=Comment.Status.APPROVED)
-
-    def on_home_page(self):
-        return self.filter(ost__isnull=True, show__isnull=True, group__isnull=True)
-
-
-class Comment(models.Model):
-    """A reader's comment on the home page (no target) or on one OST, show or group page."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting moderation"
-        APPROVED = "approved", "Approved"
-        SPAM = "spam", "Spam"
-        TRASH = "trash", "Trash"
-
-    ost = models.ForeignKey(OST, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
-    show = models.ForeignKey(Show, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
-    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
-    author_name = models.CharField(max_length=245)
-    author_email = models.EmailField(max_length=100)
-    author_url = models.URLField(max_length=200, blank=True)
-    body = models.TextField(max_length=65525)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = CommentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["status", "created_at"]),
-            models.Index(fields=["author_email", "status"]),
-            models.Index(fields=["ip_address", "created_at"]),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(ost__isnull=True, show__isnull=True)
-                    | Q(ost__isnull=True, group__isnull=True)
-                    | Q(show__isnull=True, group__isnull=True)
-                ),
-                name="comment_on_at_most_one_page",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.author_name} on {self.target or 'the home page'}"
-
-    @property
-    def target(self):
-        return self.ost or self.show or self.group
-
-    def get_absolute_url(self):
-        page = self.target.get_absolute_url() if self.target else reverse("catalog:home")
-        return f"{page}#comment-{self.pk}"

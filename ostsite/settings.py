@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "catalog",
+    "comments",
 ]
 
 MIDDLEWARE = [

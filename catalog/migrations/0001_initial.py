@@ -179,27 +179,6 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='osts', to='catalog.show'),
         ),
         migrations.CreateModel(
-            name='Comment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author_name', models.CharField(max_length=245)),
-                ('author_email', models.EmailField(max_length=100)),
-                ('author_url', models.URLField(blank=True)),
-                ('body', models.TextField(max_length=65525)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(choices=[('pending', 'Awaiting moderation'), ('approved', 'Approved'), ('spam', 'Spam'), ('trash', 'Trash')], default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='catalog.comment')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='catalog.group')),
-                ('ost', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='catalog.ost')),
-                ('show', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='catalog.show')),
-            ],
-            options={
-                'ordering': ['created_at', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
             name='Cameo',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -238,22 +217,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='ost',
             index=models.Index(fields=['created_at'], name='catalog_ost_created_90f682_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['status', 'created_at'], name='catalog_com_status_93072c_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['author_email', 'status'], name='catalog_com_author__be2f72_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['ip_address', 'created_at'], name='catalog_com_ip_addr_17e33b_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ost__isnull', True), ('show__isnull', True)), models.Q(('group__isnull', True), ('ost__isnull', True)), models.Q(('group__isnull', True), ('show__isnull', True)), _connector='OR'), name='comment_on_at_most_one_page'),
         ),
         migrations.AddConstraint(
             model_name='cameo',
