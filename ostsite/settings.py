@@ -125,6 +125,8 @@ STORAGES = {
     },
 }
 
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Images uploaded in the admin are shrunk to fit this box.
