@@ -10,11 +10,12 @@ AVATAR_COLOURS = ["#8e3b8e", "#5b4bb7", "#2f5fa7", "#1f6f6b", "#2f7040", "#8a5a0
 
 
 def initials(name):
-    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    words = ["".join(c for c in word if c.isalnum()) for word in name.split()]
+    words = [word for word in words if word]
     if not words:
-        return name[:1].upper() or "?"
+        return "?"
     if len(words) == 1:
-        return words[0][:2] if not words[0].isascii() else words[0][:2].capitalize()
+        return words[0][0].upper() + words[0][1:2]
     return (words[0][0] + words[-1][0]).upper()
 
 
