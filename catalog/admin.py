@@ -1,3 +1,230 @@
 from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.html import format_html
 
-# Register your models here.
+from .forms import GroupAdminForm, MemberAdminForm, ShowAdminForm
+from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
+
+
+class PictureAdminMixin:
+    """A thumbnail column for the changelist and a preview under the upload field on the change form."""
+
+    readonly_fields = ["image_preview"]
+
+    @admin.display(description="Picture")
+    def thumbnail(self, obj):
+        if not obj.image:
+            return None
+        return format_html(
+            '<img src="{}" alt="" width="48" height="48" style="object-fit: cover; border-radius: 4px">',
+            obj.image.url,
+        )
+
+    @admin.display(description="Current picture")
+    def image_preview(self, obj):
+        if not obj.image:
+            return None
+        return format_html(
+            '<a href="{}"><img src="{}" alt="Current picture of {}" style="max-width: 320px; max-height: 320px"></a>',
+            obj.image.url,
+            obj.image.url,
+            obj,
+        )
+
+    def get_fields(self, request, obj=None):
+        """Put the preview right after the upload field, and leave it off the add form."""
+        fields = [name for name in super().get_fields(request, obj) if name != "image_preview"]
+        if obj is not None and "image" in fields:
+            fields.insert(fields.index("image") + 1, "image_preview")
+        return fields
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["member", "position", "status", "left_on", "order"]
+    autocomplete_fields = ["member"]
+    extra = 1
+
+
+class MemberMembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["group", "position", "status", "left_on", "order"]
+    autocomplete_fields = ["group"]
+    extra = 1
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    fields = ["member", "role", "note"]
+    autocomplete_fields = ["member"]
+    extra = 1
+
+
+class ShowCameoInline(admin.TabularInline):
+    model = Cameo
+    fields = ["member", "note"]
+    autocomplete_fields = ["member"]
+    extra = 1
+
+
+class MemberCameoInline(admin.TabularInline):
+    model = Cameo
+    fields = ["show", "note"]
+    autocomplete_fields = ["show"]
+    extra = 0
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "native_name", "group_count"]
+    search_fields = ["name", "native_name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(group_count=Count("groups"))
+
+    @admin.display(description="Groups", ordering="group_count")
+    def group_count(self, obj):
+        return obj.group_count
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "show_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(show_count=Count("shows"))
+
+    @admin.display(description="Shows", ordering="show_count")
+    def show_count(self, obj):
+        return obj.show_count
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Group)
+class GroupAdmin(PictureAdminMixin, admin.ModelAdmin):
+    form = GroupAdminForm
+    list_display = ["thumbnail", "name", "native_name", "kind", "agency", "debut_date", "current_members"]
+    list_display_links = ["thumbnail", "name"]
+    list_filter = ["kind", "agency"]
+    list_select_related = ["agency"]
+    search_fields = ["name", "native_name", "alternative_names", "slug", "agency__name"]
+    autocomplete_fields = ["agency"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [GroupMembershipInline]
+
+    def get_queryset(self, request):
+        current = Q(memberships__status=Membership.Status.CURRENT)
+        return super().get_queryset(request).annotate(current_members=Count("memberships", filter=current))
+
+    @admin.display(description="Members", ordering="current_members")
+    def current_members(self, obj):
+        return obj.current_members
+
+
+@admin.register(Member)
+class MemberAdmin(PictureAdminMixin, admin.ModelAdmin):
+    form = MemberAdminForm
+    list_display = ["thumbnail", "stage_name", "native_name", "group_names"]
+    list_display_links = ["thumbnail", "stage_name"]
+    list_filter = ["groups"]
+    search_fields = ["stage_name", "native_name", "slug", "groups__name", "groups__native_name"]
+    prepopulated_fields = {"slug": ["stage_name"]}
+    inlines = [MemberMembershipInline, MemberCameoInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Groups")
+    def group_names(self, obj):
+        return ", ".join(group.name for group in obj.groups.all())
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "group", "position", "status", "left_on", "order"]
+    list_filter = ["status", "group"]
+    list_select_related = ["member", "group"]
+    search_fields = ["member__stage_name", "member__native_name", "group__name", "group__native_name"]
+    autocomplete_fields = ["member", "group"]
+
+
+@admin.register(Show)
+class ShowAdmin(PictureAdminMixin, admin.ModelAdmin):
+    form = ShowAdminForm
+    list_display = ["thumbnail", "title", "original_title", "kind", "network", "years", "ost_count"]
+    list_display_links = ["thumbnail", "title"]
+    list_filter = ["kind", "network", "source_kind", "first_year"]
+    list_select_related = ["network"]
+    search_fields = ["title", "original_title", "alternative_titles", "slug", "source_title"]
+    autocomplete_fields = ["network", "also_on"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ShowCameoInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_ost_counts()
+
+    @admin.display(description="Years", ordering="first_year")
+    def years(self, obj):
+        return obj.years
+
+    @admin.display(description="OSTs", ordering="ost_count")
+    def ost_count(self, obj):
+        return obj.ost_count
+
+
+@admin.register(OST)
+class OSTAdmin(admin.ModelAdmin):
+    list_display = ["title", "native_title", "artist", "singer_names", "show", "placement_label", "release_year"]
+    list_filter = ["placement", "release_year", "sung_by_whole_group", "languages", "show__kind"]
+    list_select_related = ["artist", "show"]
+    search_fields = [
+        "title",
+        "native_title",
+        "alternative_titles",
+        "slug",
+        "artist__name",
+        "artist__native_name",
+        "show__title",
+        "show__original_title",
+    ]
+    autocomplete_fields = ["show", "artist", "singers", "languages"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [CreditInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("singers")
+
+    @admin.display(description="Singers")
+    def singer_names(self, obj):
+        if obj.sung_by_whole_group:
+            return "Whole group"
+        return ", ".join(singer.stage_name for singer in obj.singers.all())
+
+    @admin.display(description="Placement", ordering="placement")
+    def placement_label(self, obj):
+        return obj.placement_label
+
+
+@admin.register(Credit)
+class CreditAdmin(admin.ModelAdmin):
+    list_display = ["ost", "member", "role", "note"]
+    list_filter = ["role"]
+    list_select_related = ["ost", "member"]
+    search_fields = ["ost__title", "ost__native_title", "member__stage_name", "member__native_name"]
+    autocomplete_fields = ["ost", "member"]
+
+
+@admin.register(Cameo)
+class CameoAdmin(admin.ModelAdmin):
+    list_display = ["member", "show", "note"]
+    list_select_related = ["member", "show"]
+    search_fields = ["member__stage_name", "member__native_name", "show__title", "show__original_title"]
+    autocomplete_fields = ["member", "show"]

@@ -1,0 +1,91 @@
+"""Admin forms for catalogue entries with a picture: uploads are checked, then shrunk to the size we show."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import FileExtensionValidator
+from django.template.defaultfilters import filesizeformat
+from PIL import Image
+
+from .images import ACCEPTED_CONTENT_TYPES, ACCEPTED_EXTENSIONS, ACCEPTED_FORMATS, ACCEPTED_LABEL, fit_image
+from .models import Group, Member, Show
+
+
+def unreadable_image_error(name):
+    return ValidationError(
+        "“%(name)s” is not a picture we can read. Please upload a %(formats)s image.",
+        code="invalid_image",
+        params={"name": name, "formats": ACCEPTED_LABEL},
+    )
+
+
+class CatalogImageField(forms.ImageField):
+    """
+    An image upload that is refused, with a message an editor can act on, when it is too big
+    (checked before Pillow opens it), is not a picture, or is in a format we do not take.
+    """
+
+    default_validators = [FileExtensionValidator(ACCEPTED_EXTENSIONS)]
+
+    def to_python(self, data):
+        size = getattr(data, "size", None)
+        if size and size > settings.IMAGE_MAX_BYTES:
+            raise ValidationError(
+                "“%(name)s” is %(size)s; pictures must be %(limit)s or smaller.",
+                code="file_too_big",
+                params={
+                    "name": data.name,
+                    "size": filesizeformat(size),
+                    "limit": filesizeformat(settings.IMAGE_MAX_BYTES),
+                },
+            )
+        try:
+            upload = super().to_python(data)
+        except ValidationError as exc:
+            if exc.code == "invalid_image":
+                raise unreadable_image_error(data.name) from exc
+            raise
+        if upload is not None and upload.image.format not in ACCEPTED_FORMATS:
+            raise unreadable_image_error(data.name)
+        return upload
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = ",".join(ACCEPTED_CONTENT_TYPES)
+        return attrs
+
+
+class PictureForm(forms.ModelForm):
+    """Base for forms of models with an `image`: a new upload is turned upright and shrunk to IMAGE_MAX_SIZE."""
+
+    class Meta:
+        field_classes = {"image": CatalogImageField}
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not isinstance(image, UploadedFile):  # Unchanged, cleared, or empty.
+            return image
+        try:
+            return fit_image(image, settings.IMAGE_MAX_SIZE)
+        except (OSError, Image.DecompressionBombError) as exc:
+            raise unreadable_image_error(image.name) from exc
+
+
+class GroupAdminForm(PictureForm):
+    class Meta(PictureForm.Meta):
+        model = Group
+        fields = "__all__"
+
+
+class MemberAdminForm(PictureForm):
+    class Meta(PictureForm.Meta):
+        model = Member
+        fields = "__all__"
+
+
+class ShowAdminForm(PictureForm):
+    class Meta(PictureForm.Meta):
+        model = Show
+        fields = "__all__"
