@@ -133,3 +133,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IMAGE_MAX_SIZE = (1200, 1200)
 # Uploads larger than this are refused before Pillow opens them.
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
+
+# Comments: one accepted per IP address per interval (a load test may relax it; production keeps 15),
+# and forms sent back sooner than the minimum or later than the maximum age after being served are refused.
+COMMENTS_MIN_INTERVAL_SECONDS = int(os.environ.get("COMMENTS_MIN_INTERVAL_SECONDS", "15"))
+COMMENTS_MIN_FORM_AGE_SECONDS = float(os.environ.get("COMMENTS_MIN_FORM_AGE_SECONDS", "2"))
+COMMENTS_MAX_FORM_AGE_SECONDS = 24 * 60 * 60
