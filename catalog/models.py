@@ -1,9 +1,19 @@
 """The OST catalogue: groups and their members, shows, and the songs idols sang for them."""
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+
+
+def count_of(queryset):
+    """A correlated COUNT(*) of `queryset` (filtered on an OuterRef) to annotate rows with.
+
+    Unlike Count() it needs no GROUP BY, so the outer query keeps its default ordering and joins.
+    """
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 class Agency(models.Model):
@@ -100,11 +110,21 @@ class Member(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def at_release(self, released_on, release_year):
+        """Memberships of members who were in the group when a song came out.
+
+        Takes values or OuterRefs. Current members count; former ones only if they are known to have
+        left after the release, so an unknown leaving or release date never claims a singer.
+        """
+        in_group = Q(status=Membership.Status.CURRENT)
+        if released_on is not None:
+            in_group |= Q(left_on__gt=released_on)
+        if release_year is not None:
+            in_group |= Q(left_on__year__gt=release_year)
+        return self.filter(in_group)
+
     def at_release_of(self, ost):
-        """Members who were in the group when the OST came out (all current ones when the date is unknown)."""
-        if ost.released_on is None:
-            return self.filter(status=Membership.Status.CURRENT)
-        return self.filter(Q(status=Membership.Status.CURRENT) | Q(left_on__gt=ost.released_on))
+        return self.at_release(ost.released_on, ost.release_year)
 
 
 class Membership(models.Model):
@@ -141,7 +161,7 @@ class Membership(models.Model):
 
 class ShowQuerySet(models.QuerySet):
     def with_ost_counts(self):
-        return self.annotate(ost_count=Count("osts", distinct=True))
+        return self.annotate(ost_count=count_of(OST.objects.filter(show=OuterRef("pk"))))
 
 
 class Show(models.Model):
@@ -216,14 +236,45 @@ class OSTQuerySet(models.QuerySet):
         )
 
     def with_comment_counts(self):
-        return self.annotate(
-            comment_count=Count("comments", filter=Q(comments__status="approved"), distinct=True)
+        from comments.models import Comment
+
+        approved = Comment.objects.approved().filter(ost=OuterRef("pk"))
+        return self.annotate(comment_count=count_of(approved))
+
+    def in_soundtrack_order(self):
+        """Openings, endings, main themes, numbered parts, then special tracks."""
+        rank = models.Case(
+            *(models.When(placement=value, then=i) for i, value in enumerate(OST.Placement.values)),
+            output_field=models.IntegerField(),
         )
+        return self.order_by(rank, "placement_number", "released_on", "title")
+
+    def facet_counts(self):
+        """How many OSTs each filter option holds, for the labels of the filter form ("Anime (6)")."""
+
+        def count_by(*fields):
+            rows = self.order_by().values_list(*fields).annotate(n=Count("pk", distinct=True))
+            return {row[:-1] if len(fields) > 1 else row[0]: row[-1] for row in rows}
+
+        networks = count_by("show__network")
+        for network, n in count_by("show__also_on").items():
+            if network is not None:
+                networks[network] = networks.get(network, 0) + n
+        return {
+            "type": count_by("show__kind"),
+            "role": count_by("placement"),
+            "year": count_by("release_year"),
+            "language": count_by("languages"),
+            "group": count_by("artist"),
+            "agency": count_by("artist__agency"),
+            "show": count_by("show"),
+            "network": networks,
+        }
 
     def sung_by(self, member):
         """Solos, subsets and whole-group songs the member was part of."""
-        in_lineup = Membership.objects.filter(group=OuterRef("artist"), member=member).filter(
-            Q(status=Membership.Status.CURRENT) | Q(left_on__gt=OuterRef("released_on"))
+        in_lineup = Membership.objects.filter(group=OuterRef("artist"), member=member).at_release(
+            OuterRef("released_on"), OuterRef("release_year")
         )
         sang_it = OST.singers.through.objects.filter(ost=OuterRef("pk"), member=member)
         return self.filter(Exists(sang_it) | Q(sung_by_whole_group=True) & Exists(in_lineup))
@@ -231,6 +282,7 @@ class OSTQuerySet(models.QuerySet):
 
 class OST(models.Model):
     class Placement(models.TextChoices):
+        # In the order a show's soundtrack lists them.
         OPENING = "opening", "Opening theme"
         ENDING = "ending", "Ending theme"
         MAIN_THEME = "main-theme", "Main theme"
@@ -263,7 +315,8 @@ class OST(models.Model):
     class Meta:
         verbose_name = "OST"
         verbose_name_plural = "OSTs"
-        ordering = ["-release_year", "-released_on", "title"]
+        # Spelled out so SQLite and PostgreSQL agree on where unknown dates go.
+        ordering = [F("release_year").desc(nulls_last=True), F("released_on").desc(nulls_last=True), "title", "pk"]
         indexes = [
             models.Index(fields=["release_year", "released_on"]),
             models.Index(fields=["placement"]),
@@ -280,6 +333,14 @@ class OST(models.Model):
         if self.released_on:
             self.release_year = self.released_on.year
         super().save(*args, **kwargs)
+
+    @property
+    def singer_names(self):
+        """"Winter & Ningning" for a subset or solo; empty when the whole group sang."""
+        if self.sung_by_whole_group:
+            return ""
+        names = [member.stage_name for member in self.singers.all()]
+        return " & ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
     @property
     def placement_label(self):

@@ -1,10 +1,138 @@
-from django.http import HttpResponse
+from django.db.models import OuterRef, Prefetch
+from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
+from django_filters.views import FilterView
+
+from .cache import cached
+from .filters import OSTFilter, ShowFilter, active_filters
+from .models import OST, Cameo, Credit, Group, Member, Membership, Show, count_of
 
 
 def home(request):
-    return HttpResponse("")
+    osts = OST.objects.with_list_data()
+    context = {
+        "latest": osts[:6],
+        "most_discussed": osts.filter(comment_count__gt=0).order_by("-comment_count", "title")[:6],
+        "facets": cached("ost-facets", OST.objects.facet_counts),
+        "kinds": Show.Kind,
+        "groups": Group.objects.annotate(ost_count=count_of(OST.objects.filter(artist=OuterRef("pk")))).filter(
+            ost_count__gt=0
+        ),
+    }
+    return render(request, "catalog/home.html", context)
 
 
-ost_detail = group_detail = member_detail = show_detail = home
-OSTListView = GroupListView = ShowListView = ListView
+class OSTListView(FilterView):
+    filterset_class = OSTFilter
+    paginate_by = 24
+    template_name = "catalog/ost_list.html"
+    context_object_name = "osts"
+
+    def get_queryset(self):
+        return OST.objects.with_list_data()
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        filterset.label_options(cached("ost-facets", OST.objects.facet_counts))
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = active_filters(self.filterset, self.request.path)
+        return context
+
+
+def ost_detail(request, slug):
+    ost = get_object_or_404(
+        OST.objects.select_related("show__network", "artist__agency").prefetch_related(
+            "languages", "singers", "show__also_on", Prefetch("credits", Credit.objects.select_related("member"))
+        ),
+        slug=slug,
+    )
+    lineup = ost.artist.memberships.select_related("member")
+    in_group_then = set(Membership.objects.filter(group=ost.artist).at_release_of(ost).values_list("member_id", flat=True))
+    singers = {m.pk for m in ost.singers.all()} if not ost.sung_by_whole_group else in_group_then
+    context = {
+        "ost": ost,
+        "lineup": lineup,
+        "singer_ids": singers,
+        "in_group_then": in_group_then,
+        "sung_count": len(singers),
+        "lineup_count": len(in_group_then) or len(lineup),
+        "same_show": ost.show.osts.exclude(pk=ost.pk).select_related("artist").prefetch_related("singers"),
+    }
+    return render(request, "catalog/ost_detail.html", context)
+
+
+class GroupListView(ListView):
+    template_name = "catalog/group_list.html"
+    context_object_name = "groups"
+
+    def get_queryset(self):
+        return Group.objects.select_related("agency").annotate(
+            ost_count=count_of(OST.objects.filter(artist=OuterRef("pk"))),
+            member_count=count_of(Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.CURRENT)),
+        )
+
+
+def group_detail(request, slug):
+    group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
+    osts = OST.objects.filter(artist=group).with_list_data()
+    context = {
+        "group": group,
+        "lineup": group.memberships.select_related("member"),
+        "osts": osts,
+        "shows": Show.objects.filter(osts__artist=group).select_related("network").distinct(),
+    }
+    return render(request, "catalog/group_detail.html", context)
+
+
+def member_detail(request, slug):
+    member = get_object_or_404(Member, slug=slug)
+    memberships = member.memberships.select_related("group")
+    osts = OST.objects.sung_by(member).with_list_data()
+    # Split by how many sang: the template shows solos, songs with some members and whole-group songs.
+    solos, subsets, whole_group = [], [], []
+    for ost in osts:
+        if ost.sung_by_whole_group:
+            whole_group.append(ost)
+        elif len(ost.singers.all()) == 1:
+            solos.append(ost)
+        else:
+            subsets.append(ost)
+    context = {
+        "member": member,
+        "memberships": memberships,
+        "solos": solos,
+        "subsets": subsets,
+        "whole_group": whole_group,
+        "credits": member.credits.select_related("ost__show"),
+        "cameos": Cameo.objects.filter(member=member).select_related("show"),
+    }
+    return render(request, "catalog/member_detail.html", context)
+
+
+class ShowListView(FilterView):
+    filterset_class = ShowFilter
+    template_name = "catalog/show_list.html"
+    context_object_name = "shows"
+    paginate_by = 48
+
+    def get_queryset(self):
+        return Show.objects.select_related("network").with_ost_counts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = active_filters(self.filterset, self.request.path)
+        return context
+
+
+def show_detail(request, slug):
+    show = get_object_or_404(Show.objects.select_related("network").prefetch_related("also_on"), slug=slug)
+    osts = show.osts.with_list_data().in_soundtrack_order()
+    context = {
+        "show": show,
+        "osts": osts,
+        "cameos": show.cameos.select_related("member"),
+    }
+    return render(request, "catalog/show_detail.html", context)

@@ -37,3 +37,20 @@ def avatar(name, size=40, css_class="avatar"):
         avatar_colour(name),
         initials(name),
     )
+
+
+@register.filter
+def script_lang(text):
+    """The language tag for a native title: Korean if it has Hangul, otherwise Japanese."""
+    return "ko" if any("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" for ch in text) else "ja"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+@register.filter
+def field_label(form, name):
+    field = form.fields.get(name)
+    return field.label if field else name

@@ -1,0 +1,187 @@
+"""The GET filter forms of the OST and show lists (django-filter)."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
+
+from .models import OST, Agency, Group, Language, Member, Membership, Network, Show
+
+
+def search_osts(queryset, value):
+    """Titles (native and alternative ones too), group, member and show names."""
+    words = value.split()
+    for word in words:
+        member_named = Q(member__stage_name__icontains=word) | Q(member__native_name__icontains=word)
+        sang_it = OST.singers.through.objects.filter(member_named, ost=OuterRef("pk"))
+        in_lineup = Membership.objects.filter(member_named, group=OuterRef("artist")).at_release(
+            OuterRef("released_on"), OuterRef("release_year")
+        )
+        queryset = queryset.filter(
+            Q(title__icontains=word)
+            | Q(native_title__icontains=word)
+            | Q(alternative_titles__icontains=word)
+            | Q(artist__name__icontains=word)
+            | Q(artist__native_name__icontains=word)
+            | Q(artist__alternative_names__icontains=word)
+            | Q(show__title__icontains=word)
+            | Q(show__original_title__icontains=word)
+            | Q(show__alternative_titles__icontains=word)
+            | Exists(sang_it)
+            | Q(sung_by_whole_group=True) & Exists(in_lineup)
+        )
+    return queryset
+
+
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """Choose a related row by its slug, as fans share it in URLs."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("empty_label", "Any")
+        kwargs.setdefault("widget", forms.Select)
+        super().__init__(*args, **kwargs)
+
+
+class OSTOrderingFilter(django_filters.OrderingFilter):
+    """Sorts the same on SQLite and PostgreSQL: titles case-insensitively, unknown years last."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = self.param_map[param.lstrip("-")]
+        expression = Lower(field) if field == "title" else F(field)
+        return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        # A unique last key keeps pages stable when sort values tie.
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
+class OSTFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="filter_q", max_length=100)
+    group = SlugChoiceFilter(field_name="artist", queryset=Group.objects.all(), label="Group")
+    member = SlugChoiceFilter(queryset=Member.objects.all(), method="filter_member", label="Member")
+    show = SlugChoiceFilter(field_name="show", queryset=Show.objects.all(), label="Show")
+    type = django_filters.ChoiceFilter(
+        field_name="show__kind", choices=Show.Kind.choices, empty_label="Any", label="Kind of show"
+    )
+    network = SlugChoiceFilter(queryset=Network.objects.all(), method="filter_network", label="Network")
+    language = django_filters.ModelChoiceFilter(
+        field_name="languages", queryset=Language.objects.all(), to_field_name="code", empty_label="Any",
+        label="Language", method="filter_language",
+    )
+    role = django_filters.ChoiceFilter(
+        field_name="placement", choices=OST.Placement.choices, empty_label="Any", label="Place in the soundtrack"
+    )
+    agency = SlugChoiceFilter(field_name="artist__agency", queryset=Agency.objects.all(), label="Agency")
+    year = django_filters.NumberFilter(
+        field_name="release_year", label="Year", min_value=1900, max_value=2100, widget=forms.Select
+    )
+    ordering = OSTOrderingFilter(
+        fields=(("release_year", "year"), ("title", "title"), ("created_at", "added")),
+        field_labels={"release_year": "Release year", "title": "Title", "created_at": "Date added"},
+        label="Sort by",
+        empty_label="Newest first",
+    )
+
+    class Meta:
+        model = OST
+        fields = []
+
+    # Long option lists are cut to the biggest entries; any slug still works from a URL.
+    MAX_OPTIONS = 60
+
+    def label_options(self, facets):
+        """Put the number of OSTs beside each option and keep long selects short."""
+        fields = self.form.fields
+        for name in ("type", "role"):
+            counts = facets[name]
+            fields[name].choices = [
+                (value, f"{label} ({counts.get(value, 0)})" if value else label) for value, label in fields[name].choices
+            ]
+        years = sorted((year for year in facets["year"] if year), reverse=True)
+        fields["year"].widget.choices = [("", "Any")] + [(y, f"{y} ({facets['year'][y]})") for y in years]
+
+        for name, model, key in (
+            ("group", Group, "group"),
+            ("show", Show, "show"),
+            ("network", Network, "network"),
+            ("agency", Agency, "agency"),
+            ("language", Language, "language"),
+        ):
+            counts = facets[key]
+            top = sorted((pk for pk in counts if pk is not None), key=lambda pk: -counts[pk])[: self.MAX_OPTIONS]
+            selected = self.data.get(name)
+            options = model.objects.filter(Q(pk__in=top) | Q(**{fields[name].to_field_name: selected or ""}))
+            fields[name].widget.choices = [("", "Any")] + [
+                (getattr(obj, fields[name].to_field_name), f"{obj} ({counts.get(obj.pk, 0)})") for obj in options
+            ]
+
+        group, member = self.data.get("group"), self.data.get("member")
+        members = Member.objects.none()
+        if group:
+            members = Member.objects.filter(memberships__group__slug=group)
+        elif member:
+            members = Member.objects.filter(slug=member)
+        fields["member"].widget.choices = [("", "Any")] + [(m.slug, m.stage_name) for m in members]
+
+    def filter_q(self, queryset, name, value):
+        return search_osts(queryset, value)
+
+    def filter_member(self, queryset, name, member):
+        return queryset.sung_by(member)
+
+    def filter_network(self, queryset, name, network):
+        also_on = Show.also_on.through.objects.filter(show=OuterRef("show"), network=network)
+        return queryset.filter(Q(show__network=network) | Exists(also_on))
+
+    def filter_language(self, queryset, name, language):
+        # Exists rather than a join, so an OST never appears twice.
+        return queryset.filter(Exists(OST.languages.through.objects.filter(ost=OuterRef("pk"), language=language)))
+
+
+class ShowFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(field_name="kind", choices=Show.Kind.choices, empty_label="Any", label="Kind")
+    network = SlugChoiceFilter(queryset=Network.objects.all(), method="filter_network", label="Network")
+    year = django_filters.NumberFilter(method="filter_year", label="Year aired", min_value=1900, max_value=2100)
+
+    class Meta:
+        model = Show
+        fields = []
+
+    def filter_network(self, queryset, name, network):
+        also_on = Show.also_on.through.objects.filter(show=OuterRef("pk"), network=network)
+        return queryset.filter(Q(network=network) | Exists(also_on))
+
+    def filter_year(self, queryset, name, year):
+        return queryset.filter(
+            Q(first_year=year) | Q(first_year__lte=year, last_year__gte=year)
+        )
+
+
+def active_filters(filterset, path):
+    """The valid filters in use, each with a link that removes it (and resets the page)."""
+    if not filterset.is_bound:
+        return []
+    form = filterset.form
+    form.is_valid()  # cleaned_data then holds the valid fields, even when others are not.
+    chips = []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", []) or name == "ordering":
+            continue
+        field = form.fields[name]
+        if name == "q":
+            display = f"“{value}”"
+        elif hasattr(value, "_meta"):
+            display = str(value)
+        elif "choices" in filterset.filters[name].extra:
+            display = dict(filterset.filters[name].extra["choices"]).get(value, value)
+        else:
+            display = str(value)
+        params = filterset.data.copy()
+        params.pop(name, None)
+        params.pop("page", None)
+        query = params.urlencode()
+        chips.append({"label": field.label, "value": display, "remove_url": f"{path}?{query}" if query else path})
+    return chips
