@@ -1,0 +1,155 @@
+"""Every page type shows the article's facts, inside <main>, and links each OST to its page."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import OST, Group, Member, Show
+
+pytestmark = pytest.mark.usefixtures("article_data")
+
+
+def main_of(response):
+    assert response.status_code == 200
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def chips(main):
+    """(member name, classes) for each lineup chip."""
+    return {
+        re.sub(r"<.*", "", name).strip(): classes
+        for classes, name in re.findall(r'<li class="chip([^"]*)">\s*<a [^>]*>.*?<span class="chip-name">(.*?)</span>', main, re.S)
+    }
+
+
+def test_every_ost_group_member_and_show_has_a_page(client):
+    """All 21 OSTs, 12 groups, their members and 16 shows answer 200 with their name as the heading."""
+    for model, field in ((OST, "title"), (Group, "name"), (Member, "stage_name"), (Show, "title")):
+        for obj in model.objects.all():
+            main = main_of(client.get(obj.get_absolute_url()))
+            assert re.search(r"<h1>\s*" + re.escape(getattr(obj, field).replace("&", "&amp;").replace("'", "&#x27;")), main), obj
+
+
+def test_ost_page_highlights_the_singers(client):
+    """ONCE AGAIN: Winter and Ningning bright, Karina and Giselle dimmed."""
+    main = main_of(client.get(reverse("catalog:ost-detail", args=["once-again"])))
+    lineup = chips(main)
+    assert "chip-sang" in lineup["Winter"] and "chip-sang" in lineup["Ningning"]
+    assert "chip-dim" in lineup["Karina"] and "chip-dim" in lineup["Giselle"]
+    assert "2 of 4 members of aespa sang this." in main
+    assert "Our Blues" in main and "tvN" in main and "OST Part 10" in main
+
+
+def test_subset_counts_members_at_release(client):
+    """EVERGLOW's four of six; SECRET NUMBER's three of the six in the group in March 2022."""
+    assert "4 of 6 members of EVERGLOW sang this." in main_of(client.get("/osts/let-me-dance/"))
+    main = main_of(client.get("/osts/love-maybe/"))
+    assert "3 of 6 members of SECRET NUMBER sang this." in main
+    assert "chip-former" in chips(main)["Denise"] and "Had left by then" in main
+
+
+def test_former_members_marked_on_whole_group_song(client):
+    """BFF: all twelve sang, Bang Yedam is tagged as a former member."""
+    main = main_of(client.get("/osts/bff-best-friend-forever/"))
+    lineup = chips(main)
+    assert len(lineup) == 12
+    assert all("chip-sang" in classes for classes in lineup.values())
+    assert "chip-former" in lineup["Bang Yedam"]
+    assert "The whole group: 12 members." in main
+
+
+def test_ost_page_credits_and_language(client):
+    """Credits with their caveats, languages, and the article's differing claim."""
+    main = main_of(client.get("/osts/bff-best-friend-forever/"))
+    assert "Composition</strong>: <a href=\"/members/choi-hyunsuk/\">Choi Hyunsuk" in main
+    assert "Lyrics</strong>: <a href=\"/members/choi-hyunsuk/\">Choi Hyunsuk" in main
+    win = main_of(client.get("/osts/win/"))
+    assert "English" in win and "Korean" in win and "Japanese" not in win.split("<dl")[1].split("</dl>")[0]
+
+
+def test_group_page(client):
+    """TREASURE: agency, debut, lineup with former members, its OSTs and shows."""
+    main = main_of(client.get("/groups/treasure/"))
+    assert "YG Entertainment" in main and "7 August 2020" in main
+    lineup = chips(main)
+    assert len(lineup) == 12 and "chip-former" in lineup["Bang Yedam"] and "chip-former" not in lineup["Jihoon"]
+    for slug in ("beautiful", "bff-best-friend-forever", "gonna-be-fine"):
+        assert f'href="/osts/{slug}/"' in main
+    assert 'href="/shows/black-clover/"' in main and 'href="/shows/the-mysterious-class/"' in main
+
+
+def test_member_page_splits_solo_subset_and_group(client):
+    """Seungmin: two solos, two whole-group songs; Sunghoon's cameo; Soyeon's lyric credit."""
+    main = main_of(client.get("/members/seungmin/"))
+    solo = main[main.index("Solo OSTs") : main.index("With the whole group")]
+    assert 'href="/osts/here-always/"' in solo and 'href="/osts/close-to-you/"' in solo
+    assert 'href="/osts/top/"' in main[main.index("With the whole group") :]
+    assert "Cameo" in main_of(client.get("/members/sunghoon/")) and "Mimicus" in main_of(client.get("/members/sunghoon/"))
+    assert 'href="/osts/help-me/"' in main_of(client.get("/members/soyeon/"))
+
+
+def test_show_page_lists_every_performer(client):
+    """Our Blues has aespa's Winter & Ningning and STAYC."""
+    main = main_of(client.get("/shows/our-blues/"))
+    assert "Ningning" in main and "Winter" in main and "STAYC" in main
+    assert main.index("Star") > 0 and 'href="/osts/once-again/"' in main and 'href="/osts/star/"' in main
+
+
+def test_show_list_filters(client):
+    """Shows filter by kind, network and year."""
+    def titles(**params):
+        return {s.slug for s in client.get("/shows/", params).context["paginator"].object_list}
+
+    assert titles(type="anime") == {"the-god-of-high-school", "re-main", "tower-of-god", "black-clover"}
+    assert titles(network="netflix") == {"our-blues", "business-proposal", "gabbys-dollhouse"}
+    assert "black-clover" in titles(year="2019")  # aired 2017–2021
+    assert client.get("/shows/", {"network": "nope"}).context["paginator"].count == 0
+
+
+def test_every_ost_in_a_list_links_to_its_page(client):
+    """The OST list links all 21 songs inside <main>."""
+    main = main_of(client.get("/osts/"))
+    for slug in OST.objects.values_list("slug", flat=True):
+        assert f'href="/osts/{slug}/"' in main
+
+
+def test_pagination_keeps_filters(client, monkeypatch):
+    """Page links carry the active filters, and the last page ends the list."""
+    from catalog.views import OSTListView
+
+    monkeypatch.setattr(OSTListView, "paginate_by", 3)
+    html = client.get("/osts/", {"type": "k-drama"}).content.decode()
+    assert 'href="?type=k-drama&amp;page=2"' in html
+    page4 = client.get("/osts/", {"type": "k-drama", "page": 4})
+    assert [ost.show.kind for ost in page4.context["osts"]] == ["k-drama"]  # 10 K-drama OSTs, 3 a page
+    assert 'href="?type=k-drama&amp;page=3"' in page4.content.decode()
+    assert client.get("/osts/", {"type": "k-drama", "page": 5}).status_code == 404
+
+
+def test_unknown_pages_are_404(client):
+    """Unknown slugs answer 404."""
+    for url in ("/osts/nope/", "/groups/nope/", "/members/nope/", "/shows/nope/"):
+        assert client.get(url).status_code == 404
+
+
+def test_home_page(client):
+    """The home page explains the site and links into the catalogue."""
+    main = main_of(client.get("/"))
+    assert "Latest releases" in main and 'href="/osts/close-to-you/"' in main
+    assert 'href="/osts/?type=anime"' in main and 'href="/groups/treasure/"' in main
+
+
+def test_admin_edit_shows_on_the_site(admin_client, client):
+    """A network renamed in the admin shows its new name on the show and OST pages at once."""
+    from catalog.models import Network
+
+    assert "tvN" in main_of(client.get("/shows/our-blues/"))
+    network = Network.objects.get(slug="tvn")
+    response = admin_client.post(
+        reverse("admin:catalog_network_change", args=[network.pk]), {"name": "tvN Korea", "slug": "tvn"}
+    )
+    assert response.status_code == 302
+    assert "tvN Korea" in main_of(client.get("/shows/our-blues/"))
+    assert "tvN Korea" in main_of(client.get("/osts/once-again/"))
