@@ -2,8 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from .targets import page_url, target_type
+
 
 class CommentQuerySet(models.QuerySet):
     def approved(self):
@@ -11,6 +13,12 @@ class CommentQuerySet(models.QuerySet):
 
     def on_home_page(self):
         return self.filter(ost__isnull=True, show__isnull=True, group__isnull=True)
+
+    def for_target(self, target):
+        """Comments on one page: an OST, show or group, or the home page when target is None."""
+        if target is None:
+            return self.on_home_page()
+        return self.filter(**{target_type(target): target})
 
 
 class Comment(models.Model):
@@ -62,6 +70,16 @@ class Comment(models.Model):
     def target(self):
         return self.ost or self.show or self.group
 
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    def is_on_same_page_as(self, other):
+        return (self.ost_id, self.show_id, self.group_id) == (other.ost_id, other.show_id, other.group_id)
+
     def get_absolute_url(self):
-        page = self.target.get_absolute_url() if self.target else reverse("catalog:home")
-        return f"{page}#comment-{self.pk}"
+        return f"{page_url(self.target)}#comment-{self.pk}"

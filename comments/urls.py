@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "comments"
-urlpatterns = []
+urlpatterns = [
+    path("post/", views.post_comment, name="post"),
+]

@@ -1,0 +1,39 @@
+"""The pages a comment can be on: the home page (no target) or one OST, show or group."""
+
+from django.urls import reverse
+
+from catalog.models import OST, Group, Show
+
+HOME = "home"
+# Keys are the model names, which are also the Comment foreign keys (comment.ost, comment.show, comment.group).
+TARGET_MODELS = {model._meta.model_name: model for model in (OST, Show, Group)}
+
+
+class UnknownTarget(Exception):
+    """The form named a page that does not exist (status is the HTTP status to answer with)."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def target_type(target):
+    return HOME if target is None else target._meta.model_name
+
+
+def get_target(kind, pk):
+    """The page a posted form names, from its `target_type` and `target_id` fields (None is the home page)."""
+    if kind == HOME and not pk:
+        return None
+    model = TARGET_MODELS.get(kind)
+    if model is None:
+        raise UnknownTarget("We could not tell which page your comment is for.", status=400)
+    try:
+        return model.objects.get(pk=int(pk))
+    except (TypeError, ValueError, model.DoesNotExist):
+        raise UnknownTarget("The page you commented on does not exist (any more).", status=404) from None
+
+
+def page_url(target):
+    return reverse("catalog:home") if target is None else target.get_absolute_url()

@@ -1,0 +1,68 @@
+import copy
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import resolve
+from django.views.decorators.http import require_POST
+
+from . import moderation
+from .cookies import remember_author
+from .forms import CommentForm
+from .models import Comment
+from .targets import UnknownTarget, get_target, page_url
+
+
+@require_POST
+def post_comment(request):
+    """Save a reader's comment and send them to it, or show its page again with the reasons and their text."""
+    try:
+        target = get_target(request.POST.get("target_type"), request.POST.get("target_id"))
+    except UnknownTarget as error:
+        context = {"message": error.message, "body": request.POST.get("body", "")}
+        return render(request, "comments/target_error.html", context, status=error.status)
+
+    form = CommentForm(target, request.POST)
+    if not form.is_valid():
+        return redisplay(request, form, status=400)
+
+    comment = form.save(commit=False)
+    comment.ip_address = request.META.get("REMOTE_ADDR") or None
+    comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:255]
+    if form.is_spam:
+        comment.status = Comment.Status.SPAM
+    try:
+        moderation.post(comment)
+    except moderation.CommentRefused as refusal:
+        form.add_error(None, refusal.message)
+        response = redisplay(request, form, status=refusal.status)
+        if refusal.status == 429:
+            response["Retry-After"] = str(settings.COMMENTS_MIN_INTERVAL_SECONDS)
+        return response
+
+    if form.is_spam:
+        response = HttpResponseRedirect(f"{page_url(target)}#comments")
+    else:
+        response = HttpResponseRedirect(moderation.preview_url(comment))
+    remember_author(response, form.cleaned_data, request.is_secure())
+    return response
+
+
+def redisplay(request, form, status):
+    """The target's own page, rendered by its own view, with this bound form (errors and the reader's text) in it.
+
+    The page view sees a GET of the page; the comment section finds the form on `request.comment_form`.
+    """
+    form.prepare_redisplay()
+    path = page_url(form.target)
+    match = resolve(path)
+    page_request = copy.copy(request)
+    page_request.method = "GET"
+    page_request.path = page_request.path_info = path
+    page_request.resolver_match = match
+    page_request.comment_form = form
+    response = match.func(page_request, *match.args, **match.kwargs)
+    if hasattr(response, "render"):
+        response.render()
+    response.status_code = status
+    return response
