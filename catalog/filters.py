@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 
+from .cache import cached
 from .models import OST, Agency, Group, Language, Member, Membership, Network, Show
 
 
@@ -89,42 +90,26 @@ class OSTFilter(django_filters.FilterSet):
         model = OST
         fields = []
 
-    # Long option lists are cut to the biggest entries; any slug still works from a URL.
-    MAX_OPTIONS = 60
-
-    def label_options(self, facets):
-        """Put the number of OSTs beside each option and keep long selects short."""
+    def label_options(self, options):
+        """Fill the selects from `filter_options()`, keeping a chosen value listed even if it is not a top one."""
         fields = self.form.fields
-        for name in ("type", "role"):
-            counts = facets[name]
-            fields[name].choices = [
-                (value, f"{label} ({counts.get(value, 0)})" if value else label) for value, label in fields[name].choices
-            ]
-        years = sorted((year for year in facets["year"] if year), reverse=True)
-        fields["year"].widget.choices = [("", "Any")] + [(y, f"{y} ({facets['year'][y]})") for y in years]
+        chosen = self.form.cleaned_data if self.form.is_valid() else getattr(self.form, "cleaned_data", {})
+        for name, choices in options.items():
+            choices = list(choices)
+            value = chosen.get(name)
+            if value is not None and value != "":
+                key = getattr(value, fields[name].to_field_name, None) if hasattr(value, "_meta") else value
+                if str(key) not in {str(v) for v, _ in choices}:
+                    choices.append((key, str(value)))
+            fields[name].widget.choices = [("", "Any"), *choices]
 
-        for name, model, key in (
-            ("group", Group, "group"),
-            ("show", Show, "show"),
-            ("network", Network, "network"),
-            ("agency", Agency, "agency"),
-            ("language", Language, "language"),
-        ):
-            counts = facets[key]
-            top = sorted((pk for pk in counts if pk is not None), key=lambda pk: -counts[pk])[: self.MAX_OPTIONS]
-            selected = self.data.get(name)
-            options = model.objects.filter(Q(pk__in=top) | Q(**{fields[name].to_field_name: selected or ""}))
-            fields[name].widget.choices = [("", "Any")] + [
-                (getattr(obj, fields[name].to_field_name), f"{obj} ({counts.get(obj.pk, 0)})") for obj in options
-            ]
-
-        group, member = self.data.get("group"), self.data.get("member")
-        members = Member.objects.none()
+        group, member = chosen.get("group"), chosen.get("member")
+        members = []
         if group:
-            members = Member.objects.filter(memberships__group__slug=group)
-        elif member:
-            members = Member.objects.filter(slug=member)
-        fields["member"].widget.choices = [("", "Any")] + [(m.slug, m.stage_name) for m in members]
+            members = cached(f"members-of-{group.pk}", lambda: list(group.members.values_list("slug", "stage_name")))
+        if member and member.slug not in {slug for slug, _ in members}:
+            members.append((member.slug, member.stage_name))
+        fields["member"].widget.choices = [("", "Any"), *members]
 
     def filter_q(self, queryset, name, value):
         return search_osts(queryset, value)
@@ -158,6 +143,31 @@ class ShowFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(first_year=year) | Q(first_year__lte=year, last_year__gte=year)
         )
+
+
+# Long option lists are cut to the biggest entries; any slug still works from a URL.
+MAX_OPTIONS = 60
+
+
+def filter_options(facets):
+    """Each select's options, labelled with how many OSTs they hold ("Anime (6)"), from `facet_counts()`."""
+    options = {
+        name: [(value, f"{label} ({facets[name].get(value, 0)})") for value, label in choices]
+        for name, choices in (("type", Show.Kind.choices), ("role", OST.Placement.choices))
+    }
+    years = sorted((year for year in facets["year"] if year), reverse=True)
+    options["year"] = [(year, f"{year} ({facets['year'][year]})") for year in years]
+    for name, model, key in (
+        ("group", Group, "slug"),
+        ("show", Show, "slug"),
+        ("network", Network, "slug"),
+        ("agency", Agency, "slug"),
+        ("language", Language, "code"),
+    ):
+        counts = facets[name]
+        top = sorted((pk for pk in counts if pk is not None), key=lambda pk: -counts[pk])[:MAX_OPTIONS]
+        options[name] = [(getattr(obj, key), f"{obj} ({counts[obj.pk]})") for obj in model.objects.filter(pk__in=top)]
+    return options
 
 
 def active_filters(filterset, path):

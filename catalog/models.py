@@ -229,9 +229,10 @@ class Show(models.Model):
 class OSTQuerySet(models.QuerySet):
     def with_list_data(self):
         """Everything an OST card shows, in a fixed number of queries."""
+        in_lineup_order = Member.objects.order_by("memberships__order", "stage_name")
         return (
             self.select_related("show", "show__network", "artist")
-            .prefetch_related("languages", "singers")
+            .prefetch_related("languages", models.Prefetch("singers", in_lineup_order))
             .with_comment_counts()
         )
 
@@ -240,6 +241,19 @@ class OSTQuerySet(models.QuerySet):
 
         approved = Comment.objects.approved().filter(ost=OuterRef("pk"))
         return self.annotate(comment_count=count_of(approved))
+
+    def most_discussed_ids(self, limit=6):
+        """The OSTs with the most approved comments, busiest first."""
+        from comments.models import Comment
+
+        rows = (
+            Comment.objects.approved()
+            .filter(ost__in=self)
+            .values("ost")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "ost")[:limit]
+        )
+        return [row["ost"] for row in rows]
 
     def in_soundtrack_order(self):
         """Openings, endings, main themes, numbered parts, then special tracks."""

@@ -4,20 +4,27 @@ from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from .cache import cached
-from .filters import OSTFilter, ShowFilter, active_filters
+from .filters import OSTFilter, ShowFilter, active_filters, filter_options
 from .models import OST, Cameo, Credit, Group, Member, Membership, Show, count_of
 
 
+def catalogue_facets():
+    """Site-wide OST counts per filter option: built once per catalogue change, shared by every page."""
+    return cached("ost-facets", OST.objects.facet_counts)
+
+
 def home(request):
+    facets = catalogue_facets()
     osts = OST.objects.with_list_data()
+    top_group_ids = sorted((pk for pk in facets["group"] if pk), key=lambda pk: -facets["group"][pk])[:24]
+    groups = Group.objects.filter(pk__in=top_group_ids)
+    discussed_ids = cached("most-discussed", OST.objects.most_discussed_ids)
     context = {
         "latest": osts[:6],
-        "most_discussed": osts.filter(comment_count__gt=0).order_by("-comment_count", "title")[:6],
-        "facets": cached("ost-facets", OST.objects.facet_counts),
+        "most_discussed": sorted(osts.filter(pk__in=discussed_ids), key=lambda ost: discussed_ids.index(ost.pk)),
+        "facets": facets,
         "kinds": Show.Kind,
-        "groups": Group.objects.annotate(ost_count=count_of(OST.objects.filter(artist=OuterRef("pk")))).filter(
-            ost_count__gt=0
-        ),
+        "groups": [(group, facets["group"][group.pk]) for group in groups],
     }
     return render(request, "catalog/home.html", context)
 
@@ -33,7 +40,7 @@ class OSTListView(FilterView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        filterset.label_options(cached("ost-facets", OST.objects.facet_counts))
+        filterset.label_options(cached("ost-filter-options", lambda: filter_options(catalogue_facets())))
         return filterset
 
     def get_context_data(self, **kwargs):
@@ -67,6 +74,7 @@ def ost_detail(request, slug):
 class GroupListView(ListView):
     template_name = "catalog/group_list.html"
     context_object_name = "groups"
+    paginate_by = 60
 
     def get_queryset(self):
         return Group.objects.select_related("agency").annotate(

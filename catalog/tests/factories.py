@@ -27,7 +27,8 @@ def make_language(**kw):
 def make_group(**kw):
     name = kw.pop("name", f"Group {next(_n)}")
     kw.setdefault("kind", Group.Kind.GIRL)
-    kw.setdefault("agency", make_agency())
+    if "agency" not in kw:
+        kw["agency"] = make_agency()
     return Group.objects.create(name=name, slug=kw.pop("slug", slugify(name)), **kw)
 
 
@@ -42,15 +43,18 @@ def make_member(group=None, status=Membership.Status.CURRENT, left_on=None, posi
 def make_show(**kw):
     title = kw.pop("title", f"Show {next(_n)}")
     kw.setdefault("kind", Show.Kind.KDRAMA)
-    kw.setdefault("network", make_network())
+    if "network" not in kw:
+        kw["network"] = make_network()
     kw.setdefault("first_year", 2022)
     return Show.objects.create(title=title, slug=kw.pop("slug", slugify(title)), **kw)
 
 
 def make_ost(singers=(), languages=(), **kw):
     title = kw.pop("title", f"Song {next(_n)}")
-    kw.setdefault("show", make_show())
-    kw.setdefault("artist", make_group())
+    if "show" not in kw:
+        kw["show"] = make_show()
+    if "artist" not in kw:
+        kw["artist"] = make_group()
     kw.setdefault("placement", OST.Placement.OST_PART)
     kw.setdefault("release_year", 2022)
     ost = OST.objects.create(title=title, slug=kw.pop("slug", slugify(title)), **kw)

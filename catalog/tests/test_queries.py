@@ -1,0 +1,103 @@
+"""Every page answers in a fixed, small number of SQL queries, however big the catalogue.
+
+Each page is fetched uncached on a small catalogue and on one ten times bigger; the counts must be
+equal and at most 10 (the issue's budget).
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Credit, Language, Membership
+from catalog.tests.factories import make_group, make_member, make_network, make_ost, make_show
+from comments.models import Comment
+
+MAX_QUERIES = 10
+
+
+def build_catalogue(n_groups, start=0):
+    languages = [Language.objects.get_or_create(code="ko", defaults={"name": "Korean"})[0],
+                 Language.objects.get_or_create(code="ja", defaults={"name": "Japanese"})[0]]
+    networks = [make_network(name=f"tvN {start}"), make_network(name="Netflix" if not start else f"Netflix {start}")]
+    for g in range(start, start + n_groups):
+        group = make_group(name=f"Group {g}")
+        members = [make_member(group, stage_name=f"Idol {g}-{m}") for m in range(6)]
+        Membership.objects.filter(member=members[-1]).update(status="former")
+        show = make_show(title=f"Drama {g}", network=networks[g % 2], kind="anime" if g % 2 else "k-drama")
+        show.also_on.set([networks[(g + 1) % 2]])
+        for o in range(3):
+            ost = make_ost(
+                title=f"Song {g}-{o}", show=show, artist=group, languages=languages[: 1 + o % 2],
+                singers=members[: o + 1] if o else [], sung_by_whole_group=not o, release_year=2020 + o,
+            )
+            Credit.objects.create(ost=ost, member=members[0], role="lyrics")
+            Comment.objects.create(ost=ost, author_name="Fan", author_email="fan@example.com", body="Love it", status="approved")
+    return group, members[0], show, ost
+
+
+PAGES = [
+    lambda g, m, s, o: "/",
+    lambda g, m, s, o: "/osts/",
+    lambda g, m, s, o: "/osts/?type=anime&language=ja&ordering=-year",
+    lambda g, m, s, o: f"/osts/?group={g.slug}&member={m.slug}&network={s.network.slug}",
+    lambda g, m, s, o: "/osts/?q=Song",
+    lambda g, m, s, o: "/osts/?q=Idol",
+    lambda g, m, s, o: o.get_absolute_url(),
+    lambda g, m, s, o: "/groups/",
+    lambda g, m, s, o: g.get_absolute_url(),
+    lambda g, m, s, o: m.get_absolute_url(),
+    lambda g, m, s, o: "/shows/?type=anime",
+    lambda g, m, s, o: s.get_absolute_url(),
+]
+
+
+def query_counts(client, objects):
+    counts = []
+    for page in PAGES:
+        url = page(*objects)
+        cache.clear()
+        # The site-wide facet counts are built once per catalogue change (test_facets_cost_...), not per page.
+        client.get("/osts/?q=warm-up")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts.append((url, len(queries)))
+    return counts
+
+
+@pytest.mark.django_db
+def test_query_counts_do_not_grow_with_the_catalogue(client):
+    """Same number of queries with 2 groups (6 OSTs) as with 20 groups (60 OSTs), each at most 10."""
+    small = query_counts(client, build_catalogue(2))
+    big = query_counts(client, build_catalogue(18, start=2))
+    for (url, n_small), (_, n_big) in zip(small, big):
+        assert n_small == n_big, f"{url}: {n_small} queries with few rows, {n_big} with many"
+        assert n_big <= MAX_QUERIES, f"{url}: {n_big} queries"
+
+
+@pytest.mark.django_db
+def test_warm_pages_need_fewer_queries(client, django_assert_max_num_queries):
+    """With the facet counts cached, the OST list needs at most 6 queries."""
+    build_catalogue(3)
+    client.get("/osts/")
+    with django_assert_max_num_queries(6):
+        client.get("/osts/?type=anime")
+
+
+def facet_build_queries():
+    from catalog.filters import filter_options
+    from catalog.models import OST
+
+    with CaptureQueriesContext(connection) as queries:
+        filter_options(OST.objects.facet_counts())
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_facets_cost_a_fixed_number_of_queries():
+    """Building the site-wide option counts takes the same few queries at any size."""
+    build_catalogue(2)
+    small = facet_build_queries()
+    build_catalogue(18, start=2)
+    assert facet_build_queries() == small <= 15
