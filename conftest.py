@@ -37,3 +37,11 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: a page cached by one test must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()

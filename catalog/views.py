@@ -1,9 +1,10 @@
 from django.db.models import OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
-from .cache import cached
+from .cache import cache_catalogue_page, cached
 from .filters import OSTFilter, ShowFilter, active_filters, filter_options
 from .models import OST, Cameo, Credit, Group, Member, Membership, Show, count_of
 
@@ -13,6 +14,7 @@ def catalogue_facets():
     return cached("ost-facets", OST.objects.facet_counts)
 
 
+@cache_catalogue_page
 def home(request):
     facets = catalogue_facets()
     osts = OST.objects.with_list_data()
@@ -29,6 +31,7 @@ def home(request):
     return render(request, "catalog/home.html", context)
 
 
+@method_decorator(cache_catalogue_page, name="dispatch")
 class OSTListView(FilterView):
     filterset_class = OSTFilter
     paginate_by = 24
@@ -49,6 +52,7 @@ class OSTListView(FilterView):
         return context
 
 
+@cache_catalogue_page
 def ost_detail(request, slug):
     ost = get_object_or_404(
         OST.objects.select_related("show__network", "artist__agency").prefetch_related(
@@ -71,6 +75,7 @@ def ost_detail(request, slug):
     return render(request, "catalog/ost_detail.html", context)
 
 
+@method_decorator(cache_catalogue_page, name="dispatch")
 class GroupListView(ListView):
     template_name = "catalog/group_list.html"
     context_object_name = "groups"
@@ -83,6 +88,7 @@ class GroupListView(ListView):
         )
 
 
+@cache_catalogue_page
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
     osts = OST.objects.filter(artist=group).with_list_data()
@@ -95,6 +101,7 @@ def group_detail(request, slug):
     return render(request, "catalog/group_detail.html", context)
 
 
+@cache_catalogue_page
 def member_detail(request, slug):
     member = get_object_or_404(Member, slug=slug)
     memberships = member.memberships.select_related("group")
@@ -120,6 +127,7 @@ def member_detail(request, slug):
     return render(request, "catalog/member_detail.html", context)
 
 
+@method_decorator(cache_catalogue_page, name="dispatch")
 class ShowListView(FilterView):
     filterset_class = ShowFilter
     template_name = "catalog/show_list.html"
@@ -135,6 +143,7 @@ class ShowListView(FilterView):
         return context
 
 
+@cache_catalogue_page
 def show_detail(request, slug):
     show = get_object_or_404(Show.objects.select_related("network").prefetch_related("also_on"), slug=slug)
     osts = show.osts.with_list_data().in_soundtrack_order()
