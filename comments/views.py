@@ -51,13 +51,13 @@ def post_comment(request):
 def redisplay(request, form, status):
     """The target's own page, rendered by its own view, with this bound form (errors and the reader's text) in it.
 
-    The page view sees a GET of the page; the comment section finds the form on `request.comment_form`.
+    The page view gets the POST request itself (so no page cache serves or stores this reader's page) with
+    the path of the page; the comment section finds the form on `request.comment_form`.
     """
     form.prepare_redisplay()
     path = page_url(form.target)
     match = resolve(path)
     page_request = copy.copy(request)
-    page_request.method = "GET"
     page_request.path = page_request.path_info = path
     page_request.resolver_match = match
     page_request.comment_form = form

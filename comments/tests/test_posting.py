@@ -287,3 +287,13 @@ def test_a_refused_post_sets_no_cookies(post, ost):
     """Cookies are only set by a successful post."""
     response = post(ost, remember="on", body="")
     assert "comment_author" not in response.cookies
+
+
+def test_a_refused_post_is_never_served_from_or_stored_in_the_page_cache(client, post, ost, settings):
+    """The page with the reader's text and email is theirs alone: built fresh, and not kept for the next visitor."""
+    settings.PAGE_CACHE_SECONDS = 3600
+    Client().get(ost.get_absolute_url())  # the page is now cached
+    html = post(ost, author_name="", author_email="private@example.com").content.decode()
+    assert "Please enter your name." in html and 'value="private@example.com"' in html
+    for _ in range(2):
+        assert "private@example.com" not in Client().get(ost.get_absolute_url()).content.decode()

@@ -49,6 +49,9 @@
 
   var errors = document.getElementById("comment-errors");
   if (errors && errors.hasAttribute("tabindex")) {
-    errors.focus();
+    // After load: going to the page's #respond fragment would take the focus away again.
+    window.addEventListener("load", function () {
+      errors.focus();
+    });
   }
 })();
