@@ -1,3 +1,4 @@
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -103,6 +104,7 @@ def test_a_comment_shows_name_linked_to_website_avatar_date_and_permalink(ost):
     assert '<svg class="avatar comment-avatar"' in html and ">YK</text>" in html
     assert f'<a class="comment-permalink" href="/osts/{ost.slug}/#comment-{comment.pk}"><time datetime="' in html
     assert f'<li id="comment-{comment.pk}"' in html
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}">\w+ \d+, \d{4} at ', html)
 
 
 def test_a_name_without_website_is_not_a_link(ost):
