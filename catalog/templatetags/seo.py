@@ -1,0 +1,110 @@
+"""Tags for the page head: canonical URLs, social-card tags, JSON-LD structured data and breadcrumbs."""
+
+import json
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from catalog import structured_data
+
+register = template.Library()
+
+# The same escapes as Django's json_script: the JSON cannot close the <script> element or start a comment.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+# Filters that only search or reorder a list: their pages are not separate pages for search engines.
+NOT_CANONICAL_FILTERS = {"q", "ordering"}
+
+BUILDERS = {
+    "ost": structured_data.music_recording,
+    "group": structured_data.music_group,
+    "member": structured_data.person,
+    "show": structured_data.tv_series,
+    "website": structured_data.website,
+}
+
+
+@register.filter(is_safe=True)
+def json_ld(data):
+    """`data` as a <script type="application/ld+json"> element, escaped like json_script."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.simple_tag(takes_context=True)
+def structured_data_for(context, kind, *objects):
+    """JSON-LD for a page: `{% structured_data_for "ost" ost lineup %}` (see catalog/structured_data.py)."""
+    return json_ld(BUILDERS[kind](context["request"], *objects))
+
+
+@register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, obj, memberships=None):
+    """The visible breadcrumb trail and its BreadcrumbList JSON-LD, from one list so they always agree."""
+    trail = structured_data.breadcrumb_trail(obj, memberships)
+    return {
+        "links": trail[:-1],
+        "current": trail[-1][0],
+        "data": structured_data.breadcrumb_list(context["request"], trail),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def absolute_uri(context, path):
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+@register.simple_tag(takes_context=True)
+def render_block(context, name):
+    """This page's `{% block name %}` rendered again, e.g. the title block for og:title.
+
+    The block must not use {{ block.super }}.
+    """
+    block_context = context.render_context.get(BLOCK_CONTEXT_KEY)
+    block = block_context.get_block(name) if block_context else None
+    if block is None:
+        return ""
+    with context.push(block=block):
+        # Already escaped by the block's own rendering; strip() would lose the mark.
+        return mark_safe(block.nodelist.render(context).strip())
+
+
+def _param(filterset, name, value):
+    """A cleaned filter value as it is written in URLs: slugs and codes for rows, plain numbers for years."""
+    if hasattr(value, "_meta"):
+        return getattr(value, filterset.form.fields[name].to_field_name or "pk")
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """The page's absolute URL without query junk (tracking tags, reply links, bad values).
+
+    On a filtered list the valid filters stay, in the filter set's order, because "aespa's anime OSTs" is a page
+    fans share and search for; the text search and the sort order go (the same OSTs, or a thin page of
+    results), and so does page 1. Pages after the first keep their number.
+    """
+    request = context.get("request")
+    if request is None:
+        return ""
+    params = []
+    filterset = context.get("filter")
+    if filterset is not None and getattr(filterset, "is_bound", False):
+        form = filterset.form
+        form.is_valid()  # cleaned_data then holds the valid fields only.
+        for name in filterset.filters:
+            value = form.cleaned_data.get(name)
+            if name not in NOT_CANONICAL_FILTERS and value not in (None, "", [], ()):
+                params.append((name, _param(filterset, name, value)))
+    page_obj = context.get("page_obj")
+    if page_obj is not None and page_obj.number > 1:
+        params.append(("page", page_obj.number))
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{urlencode(params)}" if params else url
