@@ -1,0 +1,420 @@
+"""Benchmark the site under gunicorn at two catalogue sizes and write docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py                    # 1,000 and 100,000 OSTs, about 15 minutes
+    .venv/bin/python bench/run.py --sizes 1000 --duration 3 --output -   # a quick check, table to stdout
+
+For each size it builds a fresh SQLite database (migrate, then `seed_synthetic --osts N`, timed, with its
+peak RSS), runs collectstatic, and starts gunicorn (DEBUG=0, bound to 127.0.0.1 only). Each page is warmed
+up, then driven with `wrk -t2 -c16 -d10s --latency`; requests/s, p50 and p99 come from wrk's report. The
+same pages are then measured "cold": gunicorn restarted with PAGE_CACHE_SECONDS=0, so every request renders
+the page (the fragment caches, e.g. the site-wide filter counts, still work), plus the time of the very
+first request to each page after the restart, when every cache is empty. SQL queries per page are counted
+in-process by bench/pages.py with Django's test Client against the same database.
+
+Needs: wrk (`apt-get install -y wrk`) and the project's virtualenv. The machine's cores are shared by wrk
+and gunicorn, so compare pages by their ratio to the trivial view measured in the same run, not by
+absolute requests/s.
+
+Options: --sizes N [N...]  --duration SECONDS  --workers N  --port N  --seed N  --output PATH|-  --json PATH
+         --workdir DIR (where databases go; default a temporary directory, deleted afterwards)
+         --reuse (keep databases in --workdir and reuse them: no seeding figures then).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = str(BASE_DIR / ".venv" / "bin" / "python")
+GUNICORN = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
+HOST = "127.0.0.1"
+
+
+# Helpers ------------------------------------------------------------------------------------------------
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port(start):
+    for port in range(start, start + 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"no free port in {start}-{start + 99}")
+
+
+def site_env(database, static_root, **extra):
+    """The environment of a production-like site on plain HTTP at 127.0.0.1."""
+    env = {key: value for key, value in os.environ.items() if key not in {"CACHE_URL", "REDIS_URL"}}
+    env.update(
+        DATABASE_URL=f"sqlite:///{database}",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=HOST,
+        # gunicorn speaks plain HTTP here: no redirect to https, cookies usable without TLS.
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        STATIC_ROOT=str(static_root),
+        OSTSITE_BENCH="1",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def build_database(workdir, size, seed, reuse):
+    """A migrated, seeded SQLite file; returns its path and the seeding figures (None when reused)."""
+    database = workdir / f"osts-{size}-seed{seed}.sqlite3"
+    static_root = workdir / "static"
+    env = site_env(database, static_root)
+    if reuse and database.exists():
+        log(f"[{size}] reusing {database}")
+        return database, None
+    for stale in workdir.glob(f"{database.name}*"):
+        stale.unlink()
+    log(f"[{size}] migrate + seed_synthetic --osts {size}")
+    manage(env, "migrate", "--noinput", "-v0")
+    started = time.perf_counter()
+    output = manage(env, "seed_synthetic", "--osts", str(size), "--seed", str(seed))
+    wall = time.perf_counter() - started
+    match = re.search(r"in ([\d.]+) s; peak RSS (\d+) MB", output)
+    figures = {"seconds": float(match[1]), "rss_mb": int(match[2]), "wall_seconds": wall, "output": output.strip()}
+    log(f"[{size}] {output.strip().splitlines()[-1]}")
+    return database, figures
+
+
+# gunicorn -------------------------------------------------------------------------------------------------
+
+
+class Gunicorn:
+    def __init__(self, env, port, workers):
+        self.port = port
+        self.process = subprocess.Popen(
+            [GUNICORN, "ostsite.wsgi", "--workers", str(workers), "--bind", f"{HOST}:{port}",
+             "--log-level", "warning", "--timeout", "120"],
+            cwd=BASE_DIR,
+            env=env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit("gunicorn did not answer /healthz")
+            time.sleep(0.2)
+
+    def url(self, path):
+        return f"http://{HOST}:{self.port}{path}"
+
+    def worker_rss_mb(self):
+        """VmRSS of the master and of each worker, read from /proc."""
+        rss = {"master": proc_rss_mb(self.process.pid), "workers": []}
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{self.process.pid}$", text, re.M):
+                rss["workers"].append(proc_rss_mb(int(status.parent.name)))
+        rss["workers"].sort()
+        return rss
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def proc_rss_mb(pid):
+    match = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+    return int(match[1]) / 1024
+
+
+# wrk ------------------------------------------------------------------------------------------------------
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def to_ms(text):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url, duration, threads=2, connections=16):
+    """Requests/s, p50 and p99 in ms, and error counts from one bounded wrk run."""
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    percentiles = dict(re.findall(r"^\s*(\d+)%\s+([\d.]+[a-z]+)\s*$", output, re.M))
+    if not {"50", "99"} <= percentiles.keys():
+        raise SystemExit(f"could not read wrk's report for {url}:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "p50": to_ms(percentiles["50"]),
+        "p99": to_ms(percentiles["99"]),
+        "requests": int(re.search(r"(\d+) requests in", output)[1]),
+        "errors": (int(non_2xx[1]) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
+    }
+
+
+def first_request_ms(url):
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1e3
+
+
+# One size -------------------------------------------------------------------------------------------------
+
+
+def bench_size(size, args, workdir):
+    database, seeding = build_database(workdir, size, args.seed, args.reuse)
+    static_root = workdir / "static"
+    env = site_env(database, static_root)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    pages = json.loads(subprocess.run(
+        [PYTHON, "bench/pages.py"], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True
+    ).stdout)
+    for page in pages["pages"]:
+        if page["status"] != 200:
+            raise SystemExit(f"{page['url']} answered {page['status']} in-process")
+    result = {"size": size, "seeding": seeding, "counts": pages["counts"], "pages": pages["pages"]}
+
+    port = free_port(args.port)
+    log(f"[{size}] gunicorn ({args.workers} workers) on {HOST}:{port}, page cache on")
+    server = Gunicorn(env, port, args.workers)
+    try:
+        for page in result["pages"]:
+            wrk(server.url(page["url"]), max(2, args.duration // 4))  # warm-up: fills every worker's cache
+        drive(server, result, "warm", args.duration)
+        result["rss"] = server.worker_rss_mb()
+    finally:
+        server.stop()
+
+    log(f"[{size}] gunicorn restarted, page cache off")
+    server = Gunicorn(site_env(database, static_root, PAGE_CACHE_SECONDS="0"), port, args.workers)
+    try:
+        for page in result["pages"]:
+            page["first_ms"] = first_request_ms(server.url(page["url"]))
+        drive(server, result, "cold", args.duration)
+        result["rss_cold"] = server.worker_rss_mb()
+    finally:
+        server.stop()
+    return result
+
+
+def drive(server, result, mode, duration):
+    """wrk each page; before each one, the trivial view again, so every ratio compares runs made
+    under the same background load (the machine is shared)."""
+    trivial_url = server.url(result["pages"][0]["url"])
+    for page in result["pages"]:
+        page[mode] = wrk(server.url(page["url"]), duration)
+        if page is result["pages"][0]:
+            page[mode]["trivial_rps"] = page[mode]["rps"]
+        else:
+            page[mode]["trivial_rps"] = wrk(trivial_url, max(2, duration // 2))["rps"]
+        run = page[mode]
+        log(f"[{result['size']}] {mode:4} {page['name']}: {run['rps']:,.0f} req/s, p50 {run['p50']:.1f} ms, "
+            f"p99 {run['p99']:.1f} ms; trivial beside it {run['trivial_rps']:,.0f} req/s")
+
+
+# Report ---------------------------------------------------------------------------------------------------
+
+
+def machine():
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    memory = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
+    versions = subprocess.run(
+        [PYTHON, "-c", "import django, gunicorn, sqlite3; print(django.__version__, gunicorn.__version__, "
+         "sqlite3.sqlite_version)"], check=True, capture_output=True, text=True,
+    ).stdout.split()
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()[1]
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": model[1].strip() if model else platform.processor() or "unknown",
+        "memory_gb": int(memory[1]) / 1024 / 1024,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": platform.python_version(),
+        "django": versions[0],
+        "gunicorn": versions[1],
+        "sqlite": versions[2],
+        "wrk": wrk_version,
+        "kernel": platform.release(),
+    }
+
+
+def ms(value):
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def page_table(result, mode):
+    lines = [
+        "| Page | req/s | p50 ms | p99 ms | × trivial (req/s) | queries | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in result["pages"]:
+        run = page[mode]
+        queries = page["queries_hit"] if mode == "warm" else page["queries"]
+        lines.append(
+            f"| {page['name']} (`{page['url']}`) | {run['rps']:,.0f} | {ms(run['p50'])} | {ms(run['p99'])} "
+            f"| {run['trivial_rps'] / run['rps']:,.1f} | {queries} | {run['errors']} |"
+        )
+    trivial = [page[mode]["trivial_rps"] for page in result["pages"]]
+    lines += ["", f"The trivial view ran {len(trivial)} times in this mode: {min(trivial):,.0f}–{max(trivial):,.0f} req/s."]
+    return lines
+
+
+def report(results, info, args):
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `bench/run.py` (see `bench/README.md`); rerun it rather than editing this file.",
+        "",
+        "## Machine",
+        "",
+        f"- Date: {info['date']}",
+        f"- CPU: {info['cpu']}, {info['nproc']} cores (shared by wrk and gunicorn); memory {info['memory_gb']:.1f} GB",
+        f"- Load average when the run started: {info['load']} (other work was running on this machine)",
+        f"- Python {info['python']}, Django {info['django']}, gunicorn {info['gunicorn']}, SQLite {info['sqlite']}, "
+        f"wrk {info['wrk']}, Linux {info['kernel']}",
+        f"- gunicorn: {args.workers} sync workers on 127.0.0.1, DEBUG=0, SQLite (WAL), local-memory cache per worker",
+        f"- Load: `wrk -t2 -c16 -d{args.duration}s --latency` per page, after a warm-up run",
+        "",
+        "How to read it: absolute requests/s depend on the machine and on what else runs on it; the ratio to the",
+        "trivial view (a plain `HttpResponse`, no database, no template) measured in the same run is the figure to",
+        "compare. \"× trivial\" is trivial req/s ÷ page req/s, with the trivial view run again just before each",
+        "page so that both saw the same background load. Errors are non-2xx responses plus socket errors.",
+        "",
+    ]
+    for result in results:
+        size = result["size"]
+        counts = ", ".join(f"{n:,} {name}" for name, n in result["counts"].items())
+        lines += [f"## {size:,} OSTs", "", f"Catalogue: {counts}.", ""]
+        seeding = result["seeding"]
+        if seeding:
+            lines += [
+                f"Seeding (`seed_synthetic --osts {size}`): {seeding['seconds']:.1f} s "
+                f"({seeding['wall_seconds']:.1f} s with interpreter start-up), peak RSS {seeding['rss_mb']} MB.",
+                "",
+            ]
+        lines += ["### Warm: page cache on", "", "Queries: SQL queries of a request served from the page cache.", ""]
+        lines += page_table(result, "warm")
+        lines += [
+            "",
+            "### Cold: page cache off (PAGE_CACHE_SECONDS=0)",
+            "",
+            "Every request renders its page; fragment caches (site-wide filter counts) still work. Queries: SQL",
+            "queries of one such request; \"first request\" is the very first request to the page after gunicorn",
+            "restarted (every cache empty), one sample, with the queries it made in-process.",
+            "",
+        ]
+        lines += page_table(result, "cold")
+        lines += ["", "| Page | first request ms | queries, empty caches | page bytes |", "| --- | ---: | ---: | ---: |"]
+        for page in result["pages"]:
+            lines.append(f"| {page['name']} | {ms(page['first_ms'])} | {page['queries_cold']} | {page['bytes']:,} |")
+        lines += ["", "gunicorn memory after the runs (VmRSS):", ""]
+        for label, key in (("page cache on", "rss"), ("page cache off", "rss_cold")):
+            workers = ", ".join(f"{mb:.0f}" for mb in result[key]["workers"])
+            lines.append(f"- {label}: workers {workers} MB; master {result[key]['master']:.0f} MB")
+        lines.append("")
+
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        lines += [
+            f"## Scaling: p50 at {large['size']:,} OSTs ÷ p50 at {small['size']:,} OSTs",
+            "",
+            "The group and show pages are the largest of their catalogue, so they hold more OSTs at the larger size.",
+            "",
+            f"| Page | warm p50 {small['size']:,} | warm p50 {large['size']:,} | warm ratio "
+            f"| cold p50 {small['size']:,} | cold p50 {large['size']:,} | cold ratio |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for a, b in zip(small["pages"], large["pages"]):
+            name = re.sub(r" \(largest.*", " (largest)", a["name"])
+            lines.append(
+                f"| {name} | {ms(a['warm']['p50'])} | {ms(b['warm']['p50'])} | {b['warm']['p50'] / a['warm']['p50']:.1f} "
+                f"| {ms(a['cold']['p50'])} | {ms(b['cold']['p50'])} | {b['cold']['p50'] / a['cold']['p50']:.1f} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000], help="catalogue sizes, in OSTs")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page and mode")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4 on two cores)")
+    parser.add_argument("--port", type=int, default=8765, help="first port to try")
+    parser.add_argument("--seed", type=int, default=1, help="seed_synthetic's --seed")
+    parser.add_argument("--output", default=str(BASE_DIR / "docs" / "benchmarks.md"), help="report path, or - for stdout")
+    parser.add_argument("--json", help="also write every figure as JSON to this path")
+    parser.add_argument("--workdir", help="where the databases go (default: a temporary directory)")
+    parser.add_argument("--reuse", action="store_true", help="reuse databases already in --workdir")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    if args.reuse and not args.workdir:
+        raise SystemExit("--reuse needs --workdir")
+
+    info = machine()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="ostsite-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        results = [bench_size(size, args, workdir) for size in args.sizes]
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    text = report(results, info, args)
+    if args.output == "-":
+        print(text)
+    else:
+        Path(args.output).write_text(text)
+        log(f"wrote {args.output}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": info, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
