@@ -129,7 +129,11 @@ class OSTFilter(django_filters.FilterSet):
 class ShowFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="kind", choices=Show.Kind.choices, empty_label="Any", label="Kind")
     network = SlugChoiceFilter(queryset=Network.objects.all(), method="filter_network", label="Network")
-    year = django_filters.NumberFilter(method="filter_year", label="Year aired", min_value=1900, max_value=2100)
+    # A text box, not type=number: a bad value typed into the URL is shown back as it was, and stays valid HTML.
+    year = django_filters.NumberFilter(
+        method="filter_year", label="Year aired", min_value=1900, max_value=2100,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Show
