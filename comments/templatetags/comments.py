@@ -11,6 +11,11 @@ from ..threads import build_thread
 register = template.Library()
 
 
+def as_id(value):
+    """A primary key from a query parameter, or None for anything else."""
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
 @register.inclusion_tag("comments/section.html", takes_context=True)
 def comment_section(context, target):
     """The comments on a page (an OST, show or group; None for the home page) and the form to leave one.
@@ -20,19 +25,19 @@ def comment_section(context, target):
     """
     request = context["request"]
     visible = Q(status=Comment.Status.APPROVED)
-    held_id = request.GET.get("unapproved", "")
-    if held_id.isdigit() and is_valid_moderation_hash(held_id, request.GET.get("moderation-hash")):
+    held_id = as_id(request.GET.get("unapproved"))
+    if held_id and is_valid_moderation_hash(held_id, request.GET.get("moderation-hash")):
         visible |= Q(pk=held_id, status=Comment.Status.PENDING)
     comments = list(Comment.objects.for_target(target).filter(visible))
 
     form = getattr(request, "comment_form", None)
     if form is None or form.target != target:
         form = CommentForm(target, initial=remembered_author(request.COOKIES))
-        reply_to_id = request.GET.get("replytocom", "")
+        reply_to_id = as_id(request.GET.get("replytocom"))
     else:
-        reply_to_id = form.data.get("parent", "")
+        reply_to_id = as_id(form.data.get("parent"))
     approved = {comment.pk: comment for comment in comments if comment.is_approved}
-    reply_to = approved.get(int(reply_to_id)) if reply_to_id.isdigit() else None
+    reply_to = approved.get(reply_to_id)
     if reply_to and not form.is_bound:
         form.initial["parent"] = reply_to.pk
 

@@ -179,11 +179,19 @@ def test_replytocom_renders_the_form_as_a_reply(client, ost):
 @pytest.mark.parametrize("status", [Comment.Status.PENDING, Comment.Status.SPAM])
 def test_replytocom_is_ignored_for_comments_that_cannot_be_answered(ost, status):
     """An unpublished comment, one on another page, or nonsense: the form stays a plain comment form."""
-    for reply_to in [make_comment(ost, status=status).pk, make_comment(make_ost()).pk, "x"]:
+    for reply_to in [make_comment(ost, status=status).pk, make_comment(make_ost()).pk, "x", "²", "-1", ""]:
         html = render_section(ost, f"/?replytocom={reply_to}")
         assert 'Leave a Reply<span class="reply-to-name"></span>' in html
         assert 'id="cancel-comment-reply-link" href="/osts/drama-song/#respond" hidden>' in html
         assert '<input type="hidden" name="parent" id="comment-form-parent">' in html
+
+
+@pytest.mark.parametrize("held_id", ["²", "x", "", "99999999999999999999999"])
+def test_odd_unapproved_ids_show_nothing_extra(ost, held_id):
+    """Junk in ?unapproved= with any hash is ignored, never an error."""
+    make_comment(ost, status=Comment.Status.PENDING)
+    html = render_section(ost, f"/?unapproved={held_id}&moderation-hash={moderation.moderation_hash(held_id)}")
+    assert "awaiting moderation" not in html
 
 
 def test_held_comments_have_no_reply_link(ost):
