@@ -53,6 +53,7 @@ def post(comment):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('comments.post'))")
+        comment.created_at = timezone.now()  # once the lock is ours, for the next post's rate check
         _check_rate(comment)
         _check_duplicate(comment)
         if comment.status != Comment.Status.SPAM:
