@@ -1,4 +1,5 @@
 import pytest
+from django.db.models.signals import post_save
 from django.test import override_settings
 
 from catalog.tests.factories import make_ost
@@ -111,10 +112,8 @@ def test_each_moderation_action_changes_only_the_given_comments(action, status):
     assert other.status == Comment.Status.PENDING
 
 
-def test_moderation_actions_tell_listeners(monkeypatch):
+def test_moderation_actions_tell_listeners():
     """Each changed comment is saved, so post_save listeners (the page cache) hear of it."""
-    from django.db.models.signals import post_save
-
     heard = []
     post_save.connect(lambda instance, **kw: heard.append(instance.pk), sender=Comment, weak=False, dispatch_uid="t")
     try:

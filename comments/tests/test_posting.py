@@ -1,4 +1,5 @@
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -133,7 +134,7 @@ def test_the_rate_limit_lifts_after_the_interval(post, ost, settings):
     """Once the interval has passed, the same IP may post again."""
     settings.COMMENTS_MIN_INTERVAL_SECONDS = 15
     assert post(ost).status_code == 302
-    Comment.objects.update(created_at=Comment.objects.get().created_at - __import__("datetime").timedelta(seconds=16))
+    Comment.objects.update(created_at=Comment.objects.get().created_at - timedelta(seconds=16))
     assert post(ost, body="A second thought").status_code == 302
 
 
