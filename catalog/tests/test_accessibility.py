@@ -141,3 +141,17 @@ def test_filter_form_works_from_the_keyboard(site, page):
     assert f"type={chosen}" in page.url
     expected = OST.objects.filter(show__kind=chosen).count()
     assert page.locator(".result-count").inner_text().startswith(f"{expected} OST")
+
+
+def test_the_csp_recorder_sees_an_inline_script_blocked(site, page, client):
+    """Under our own CSP header an inline script is refused and recorded, so an empty record above means something."""
+    policy = client.get("/")["Content-Security-Policy"]
+    html = '<!DOCTYPE html><title>probe</title><script>document.title = "ran"</script><script type="application/ld+json">{"a": 1}</script>'
+    page.route(
+        site + "/csp-probe/",
+        lambda route: route.fulfill(status=200, body=html, headers={"Content-Type": "text/html", "Content-Security-Policy": policy}),
+    )
+    page.goto(site + "/csp-probe/")
+    assert page.title() == "probe"
+    violations = page.evaluate("window.__cspViolations")
+    assert len(violations) == 1 and violations[0].startswith("script-src")
