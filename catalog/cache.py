@@ -58,6 +58,8 @@ def is_cacheable(request):
         and request.method in ("GET", "HEAD")
         and not PERSONAL_PARAMS & request.GET.keys()
         and not remembered_author(request.COOKIES)
+        # A refused comment shown again with the reader's text and errors: never served or stored.
+        and getattr(request, "comment_form", None) is None
     )
 
 
