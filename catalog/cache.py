@@ -74,7 +74,9 @@ def cache_catalogue_page(view):
     def wrapper(request, *args, **kwargs):
         if not is_cacheable(request):
             return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        # The host is part of the key: pages carry absolute canonical and social URLs.
+        url = request.build_absolute_uri()
+        path = hashlib.sha256(url.encode()).hexdigest()
         key = f"page:{catalogue_version()}:{path}"
         stored = cache.get(key)
         if stored is not None:

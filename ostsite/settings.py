@@ -170,4 +170,4 @@ IMAGE_MAX_BYTES = 8 * 1024 * 1024
 # and forms sent back sooner than the minimum or later than the maximum age after being served are refused.
 COMMENTS_MIN_INTERVAL_SECONDS = int(os.environ.get("COMMENTS_MIN_INTERVAL_SECONDS", "15"))
 COMMENTS_MIN_FORM_AGE_SECONDS = float(os.environ.get("COMMENTS_MIN_FORM_AGE_SECONDS", "2"))
-COMMENTS_MAX_FORM_AGE_SECONDS = 24 * 60 * 60
+COMMENTS_MAX_FORM_AGE_SECONDS = float(os.environ.get("COMMENTS_MAX_FORM_AGE_SECONDS", 24 * 60 * 60))
