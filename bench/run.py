@@ -54,6 +54,7 @@ def log(message):
 def free_port(start):
     for port in range(start, start + 100):
         with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
             try:
                 probe.bind((HOST, port))
             except OSError:
@@ -62,11 +63,11 @@ def free_port(start):
     raise SystemExit(f"no free port in {start}-{start + 99}")
 
 
-def site_env(database, static_root, **extra):
+def site_env(database_url, static_root, **extra):
     """The environment of a production-like site on plain HTTP at 127.0.0.1."""
     env = {key: value for key, value in os.environ.items() if key not in {"CACHE_URL", "REDIS_URL"}}
     env.update(
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=database_url,
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
@@ -93,7 +94,7 @@ def build_database(workdir, size, seed, reuse):
     """A migrated, seeded SQLite file; returns its path and the seeding figures (None when reused)."""
     database = workdir / f"osts-{size}-seed{seed}.sqlite3"
     static_root = workdir / "static"
-    env = site_env(database, static_root)
+    env = site_env(f"sqlite:///{database}", static_root)
     if reuse and database.exists():
         log(f"[{size}] reusing {database}")
         return database, None
@@ -139,18 +140,39 @@ class Gunicorn:
     def url(self, path):
         return f"http://{HOST}:{self.port}{path}"
 
-    def worker_rss_mb(self):
-        """VmRSS of the master and of each worker, read from /proc."""
-        rss = {"master": proc_rss_mb(self.process.pid), "workers": []}
+    def worker_pids(self):
+        pids = []
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
                 text = status.read_text()
             except OSError:
                 continue
             if re.search(rf"^PPid:\s+{self.process.pid}$", text, re.M):
-                rss["workers"].append(proc_rss_mb(int(status.parent.name)))
-        rss["workers"].sort()
-        return rss
+                pids.append(int(status.parent.name))
+        return pids
+
+    def worker_rss_mb(self):
+        """VmRSS of the master and of each worker, read from /proc."""
+        return {
+            "master": proc_rss_mb(self.process.pid),
+            "workers": sorted(proc_rss_mb(pid) for pid in self.worker_pids()),
+        }
+
+    def wait_until_idle(self, timeout=300):
+        """Wait until no worker uses CPU for half a second.
+
+        Sync workers go on serving requests queued by a wrk run after wrk has hung up; a slow page can
+        leave many seconds of them, which would otherwise be charged to the next page measured.
+        """
+        deadline = time.monotonic() + timeout
+        before = cpu_ticks(self.worker_pids())
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            after = cpu_ticks(self.worker_pids())
+            if after - before <= 2:
+                return
+            before = after
+        log(f"warning: gunicorn still busy after {timeout} s")
 
     def stop(self):
         if self.process.poll() is None:
@@ -160,6 +182,17 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
 
 
 def proc_rss_mb(pid):
@@ -188,11 +221,13 @@ def wrk(url, duration, threads=2, connections=16):
         raise SystemExit(f"could not read wrk's report for {url}:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    requests = int(re.search(r"(\d+) requests in", output)[1])
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
-        "p50": to_ms(percentiles["50"]),
-        "p99": to_ms(percentiles["99"]),
-        "requests": int(re.search(r"(\d+) requests in", output)[1]),
+        # No request finished within the run: wrk's percentiles are zeros then, not latencies.
+        "p50": to_ms(percentiles["50"]) if requests else None,
+        "p99": to_ms(percentiles["99"]) if requests else None,
+        "requests": requests,
         "errors": (int(non_2xx[1]) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
     }
 
@@ -210,7 +245,7 @@ def first_request_ms(url):
 def bench_size(size, args, workdir):
     database, seeding = build_database(workdir, size, args.seed, args.reuse)
     static_root = workdir / "static"
-    env = site_env(database, static_root)
+    env = site_env(f"sqlite:///{database}", static_root)
     manage(env, "collectstatic", "--noinput", "-v0")
     pages = json.loads(subprocess.run(
         [PYTHON, "bench/pages.py"], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True
@@ -232,7 +267,7 @@ def bench_size(size, args, workdir):
         server.stop()
 
     log(f"[{size}] gunicorn restarted, page cache off")
-    server = Gunicorn(site_env(database, static_root, PAGE_CACHE_SECONDS="0"), port, args.workers)
+    server = Gunicorn(site_env(f"sqlite:///{database}", static_root, PAGE_CACHE_SECONDS="0"), port, args.workers)
     try:
         for page in result["pages"]:
             page["first_ms"] = first_request_ms(server.url(page["url"]))
@@ -248,14 +283,16 @@ def drive(server, result, mode, duration):
     under the same background load (the machine is shared)."""
     trivial_url = server.url(result["pages"][0]["url"])
     for page in result["pages"]:
+        server.wait_until_idle()
         page[mode] = wrk(server.url(page["url"]), duration)
+        server.wait_until_idle()
         if page is result["pages"][0]:
             page[mode]["trivial_rps"] = page[mode]["rps"]
         else:
             page[mode]["trivial_rps"] = wrk(trivial_url, max(2, duration // 2))["rps"]
         run = page[mode]
-        log(f"[{result['size']}] {mode:4} {page['name']}: {run['rps']:,.0f} req/s, p50 {run['p50']:.1f} ms, "
-            f"p99 {run['p99']:.1f} ms; trivial beside it {run['trivial_rps']:,.0f} req/s")
+        log(f"[{result['size']}] {mode:4} {page['name']}: {run['rps']:,.1f} req/s, p50 {ms(run['p50'])} ms, "
+            f"p99 {ms(run['p99'])} ms; trivial beside it {run['trivial_rps']:,.0f} req/s")
 
 
 # Report ---------------------------------------------------------------------------------------------------
@@ -286,7 +323,17 @@ def machine():
 
 
 def ms(value):
+    if value is None:
+        return "—"
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def per_second(value):
+    return f"{value:,.1f}" if value < 10 else f"{value:,.0f}"
+
+
+def ratio(a, b):
+    return f"{a / b:,.1f}" if a and b else "n/a"
 
 
 def page_table(result, mode):
@@ -298,8 +345,8 @@ def page_table(result, mode):
         run = page[mode]
         queries = page["queries_hit"] if mode == "warm" else page["queries"]
         lines.append(
-            f"| {page['name']} (`{page['url']}`) | {run['rps']:,.0f} | {ms(run['p50'])} | {ms(run['p99'])} "
-            f"| {run['trivial_rps'] / run['rps']:,.1f} | {queries} | {run['errors']} |"
+            f"| {page['name']} (`{page['url']}`) | {per_second(run['rps'])} | {ms(run['p50'])} | {ms(run['p99'])} "
+            f"| {ratio(run['trivial_rps'], run['rps'])} | {queries} | {run['errors']} |"
         )
     trivial = [page[mode]["trivial_rps"] for page in result["pages"]]
     lines += ["", f"The trivial view ran {len(trivial)} times in this mode: {min(trivial):,.0f}–{max(trivial):,.0f} req/s."]
@@ -325,7 +372,9 @@ def report(results, info, args):
         "How to read it: absolute requests/s depend on the machine and on what else runs on it; the ratio to the",
         "trivial view (a plain `HttpResponse`, no database, no template) measured in the same run is the figure to",
         "compare. \"× trivial\" is trivial req/s ÷ page req/s, with the trivial view run again just before each",
-        "page so that both saw the same background load. Errors are non-2xx responses plus socket errors.",
+        "page so that both saw the same background load, and before each run the script waits until gunicorn's",
+        "workers are idle (sync workers finish the requests a slow run left queued). Errors are non-2xx",
+        "responses plus socket errors (timeouts at 30 s). \"—\": no request finished within the run.",
         "",
     ]
     for result in results:
@@ -374,8 +423,8 @@ def report(results, info, args):
         for a, b in zip(small["pages"], large["pages"]):
             name = re.sub(r" \(largest.*", " (largest)", a["name"])
             lines.append(
-                f"| {name} | {ms(a['warm']['p50'])} | {ms(b['warm']['p50'])} | {b['warm']['p50'] / a['warm']['p50']:.1f} "
-                f"| {ms(a['cold']['p50'])} | {ms(b['cold']['p50'])} | {b['cold']['p50'] / a['cold']['p50']:.1f} |"
+                f"| {name} | {ms(a['warm']['p50'])} | {ms(b['warm']['p50'])} | {ratio(b['warm']['p50'], a['warm']['p50'])} "
+                f"| {ms(a['cold']['p50'])} | {ms(b['cold']['p50'])} | {ratio(b['cold']['p50'], a['cold']['p50'])} |"
             )
         lines.append("")
     return "\n".join(lines)
