@@ -16,6 +16,7 @@ and gunicorn, so compare pages by their ratio to the trivial view measured in th
 absolute requests/s.
 
 Options: --sizes N [N...]  --duration SECONDS  --workers N  --port N  --seed N  --output PATH|-  --json PATH
+         --from-json PATH (rewrite the report from saved figures, measuring nothing)
          --workdir DIR (where databases go; default a temporary directory, deleted afterwards)
          --reuse (keep databases in --workdir and reuse them: no seeding figures then).
 """
@@ -349,7 +350,8 @@ def page_table(result, mode):
             f"| {ratio(run['trivial_rps'], run['rps'])} | {queries} | {run['errors']} |"
         )
     trivial = [page[mode]["trivial_rps"] for page in result["pages"]]
-    lines += ["", f"The trivial view ran {len(trivial)} times in this mode: {min(trivial):,.0f}–{max(trivial):,.0f} req/s."]
+    spread = f"{min(trivial):,.0f}–{max(trivial):,.0f}"
+    lines += ["", f"The trivial view ran {len(trivial)} times in this mode: {spread} req/s."]
     return lines
 
 
@@ -363,7 +365,7 @@ def report(results, info, args):
         "",
         f"- Date: {info['date']}",
         f"- CPU: {info['cpu']}, {info['nproc']} cores (shared by wrk and gunicorn); memory {info['memory_gb']:.1f} GB",
-        f"- Load average when the run started: {info['load']} (other work was running on this machine)",
+        f"- Load average (1, 5, 15 min) when the run started: {info['load']}; the machine was shared with other work",
         f"- Python {info['python']}, Django {info['django']}, gunicorn {info['gunicorn']}, SQLite {info['sqlite']}, "
         f"wrk {info['wrk']}, Linux {info['kernel']}",
         f"- gunicorn: {args.workers} sync workers on 127.0.0.1, DEBUG=0, SQLite (WAL), local-memory cache per worker",
@@ -375,6 +377,11 @@ def report(results, info, args):
         "page so that both saw the same background load, and before each run the script waits until gunicorn's",
         "workers are idle (sync workers finish the requests a slow run left queued). Errors are non-2xx",
         "responses plus socket errors (timeouts at 30 s). \"—\": no request finished within the run.",
+        "",
+        f"Latencies are under load: 16 connections share {args.workers} workers, so a request mostly waits for",
+        f"others and p50 is about 16 ÷ {args.workers} ≈ {16 / args.workers:.0f} times the time one request takes "
+        "alone. \"First request\" (cold tables)",
+        "is one request on an idle server: the time a page takes alone (plus filling the empty caches).",
         "",
     ]
     for result in results:
@@ -400,7 +407,8 @@ def report(results, info, args):
             "",
         ]
         lines += page_table(result, "cold")
-        lines += ["", "| Page | first request ms | queries, empty caches | page bytes |", "| --- | ---: | ---: | ---: |"]
+        lines += ["", "| Page | first request ms | queries, empty caches | page bytes |"]
+        lines += ["| --- | ---: | ---: | ---: |"]
         for page in result["pages"]:
             lines.append(f"| {page['name']} | {ms(page['first_ms'])} | {page['queries_cold']} | {page['bytes']:,} |")
         lines += ["", "gunicorn memory after the runs (VmRSS):", ""]
@@ -422,26 +430,33 @@ def report(results, info, args):
         ]
         for a, b in zip(small["pages"], large["pages"]):
             name = re.sub(r" \(largest.*", " (largest)", a["name"])
-            lines.append(
-                f"| {name} | {ms(a['warm']['p50'])} | {ms(b['warm']['p50'])} | {ratio(b['warm']['p50'], a['warm']['p50'])} "
-                f"| {ms(a['cold']['p50'])} | {ms(b['cold']['p50'])} | {ratio(b['cold']['p50'], a['cold']['p50'])} |"
-            )
+            cells = [name]
+            for mode in ("warm", "cold"):
+                before, after = a[mode]["p50"], b[mode]["p50"]
+                cells += [ms(before), ms(after), ratio(after, before)]
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000], help="catalogue sizes, in OSTs")
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page and mode")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4 on two cores)")
     parser.add_argument("--port", type=int, default=8765, help="first port to try")
     parser.add_argument("--seed", type=int, default=1, help="seed_synthetic's --seed")
-    parser.add_argument("--output", default=str(BASE_DIR / "docs" / "benchmarks.md"), help="report path, or - for stdout")
+    parser.add_argument("--output", default=str(BASE_DIR / "docs" / "benchmarks.md"), help="report path, or -")
     parser.add_argument("--json", help="also write every figure as JSON to this path")
+    parser.add_argument("--from-json", help="only rewrite the report from figures saved earlier with --json")
     parser.add_argument("--workdir", help="where the databases go (default: a temporary directory)")
     parser.add_argument("--reuse", action="store_true", help="reuse databases already in --workdir")
     args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text())
+        vars(args).update(saved.get("options", {}))
+        write_report(report(saved["results"], saved["machine"], args), args)
+        return
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     if args.reuse and not args.workdir:
@@ -455,14 +470,18 @@ def main():
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    text = report(results, info, args)
+    if args.json:
+        options = {"workers": args.workers, "duration": args.duration}
+        Path(args.json).write_text(json.dumps({"machine": info, "options": options, "results": results}, indent=2))
+    write_report(report(results, info, args), args)
+
+
+def write_report(text, args):
     if args.output == "-":
         print(text)
     else:
         Path(args.output).write_text(text)
         log(f"wrote {args.output}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"machine": info, "results": results}, indent=2))
 
 
 if __name__ == "__main__":
