@@ -10,26 +10,31 @@ from .models import OST, Agency, Group, Language, Member, Membership, Network, S
 
 
 def search_osts(queryset, value):
-    """Titles (native and alternative ones too), group, member and show names."""
-    words = value.split()
-    for word in words:
-        member_named = Q(member__stage_name__icontains=word) | Q(member__native_name__icontains=word)
-        sang_it = OST.singers.through.objects.filter(member_named, ost=OuterRef("pk"))
-        in_lineup = Membership.objects.filter(member_named, group=OuterRef("artist")).at_release(
+    """Titles (native and alternative ones too), group, member and show names; every word must match."""
+    for word in value.split():
+        # The names live in small tables: find the matching groups, shows and members once (uncorrelated
+        # subqueries), so the big OST table is only compared by id.
+        groups = Group.objects.filter(
+            Q(name__icontains=word) | Q(native_name__icontains=word) | Q(alternative_names__icontains=word)
+        ).values("pk")
+        shows = Show.objects.filter(
+            Q(title__icontains=word) | Q(original_title__icontains=word) | Q(alternative_titles__icontains=word)
+        ).values("pk")
+        members = Member.objects.filter(Q(stage_name__icontains=word) | Q(native_name__icontains=word)).values("pk")
+        sang_it = OST.singers.through.objects.filter(member__in=members).values("ost")
+        # Whole-group songs count only for members who were in the group at the release.
+        in_lineup = Membership.objects.filter(group=OuterRef("artist"), member__in=members).at_release(
             OuterRef("released_on"), OuterRef("release_year")
         )
+        groups_with_member = Membership.objects.filter(member__in=members).values("group")
         queryset = queryset.filter(
             Q(title__icontains=word)
             | Q(native_title__icontains=word)
             | Q(alternative_titles__icontains=word)
-            | Q(artist__name__icontains=word)
-            | Q(artist__native_name__icontains=word)
-            | Q(artist__alternative_names__icontains=word)
-            | Q(show__title__icontains=word)
-            | Q(show__original_title__icontains=word)
-            | Q(show__alternative_titles__icontains=word)
-            | Exists(sang_it)
-            | Q(sung_by_whole_group=True) & Exists(in_lineup)
+            | Q(artist__in=groups)
+            | Q(show__in=shows)
+            | Q(pk__in=sang_it)
+            | Q(sung_by_whole_group=True, artist__in=groups_with_member) & Exists(in_lineup)
         )
     return queryset
 

@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -229,18 +229,17 @@ class Show(models.Model):
 class OSTQuerySet(models.QuerySet):
     def with_list_data(self):
         """Everything an OST card shows, in a fixed number of queries."""
-        in_lineup_order = Member.objects.order_by("memberships__order", "stage_name")
-        return (
-            self.select_related("show", "show__network", "artist")
-            .prefetch_related("languages", models.Prefetch("singers", in_lineup_order))
-            .with_comment_counts()
-        )
-
-    def with_comment_counts(self):
         from comments.models import Comment
 
-        approved = Comment.objects.approved().filter(ost=OuterRef("pk"))
-        return self.annotate(comment_count=count_of(approved))
+        in_lineup_order = Member.objects.order_by("memberships__order", "stage_name")
+        # Fetched per page rather than counted in the main query: a correlated count there would be
+        # computed for every row the database sorts, not just the 24 shown.
+        approved = Comment.objects.approved().only("pk", "ost_id").order_by()
+        return self.select_related("show", "show__network", "artist").prefetch_related(
+            "languages",
+            models.Prefetch("singers", in_lineup_order),
+            models.Prefetch("comments", approved, to_attr="approved_comments"),
+        )
 
     def most_discussed_ids(self, limit=6):
         """The OSTs with the most approved comments, busiest first."""
@@ -332,6 +331,9 @@ class OST(models.Model):
         # Spelled out so SQLite and PostgreSQL agree on where unknown dates go.
         ordering = [F("release_year").desc(nulls_last=True), F("released_on").desc(nulls_last=True), "title", "pk"]
         indexes = [
+            # Serves the default order on SQLite (where DESC already puts unknown years last).
+            models.Index(fields=["-release_year", "-released_on", "title", "id"], name="ost_newest_first"),
+            models.Index(Lower("title"), "id", name="ost_title_ci"),
             models.Index(fields=["release_year", "released_on"]),
             models.Index(fields=["placement"]),
             models.Index(fields=["created_at"]),
@@ -347,6 +349,11 @@ class OST(models.Model):
         if self.released_on:
             self.release_year = self.released_on.year
         super().save(*args, **kwargs)
+
+    @property
+    def comment_count(self):
+        """Approved comments; needs `with_list_data()`."""
+        return len(self.approved_comments)
 
     @property
     def singer_names(self):

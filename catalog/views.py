@@ -17,16 +17,17 @@ def catalogue_facets():
 @cache_catalogue_page
 def home(request):
     facets = catalogue_facets()
-    osts = OST.objects.with_list_data()
     top_group_ids = sorted((pk for pk in facets["group"] if pk), key=lambda pk: -facets["group"][pk])[:24]
-    groups = Group.objects.filter(pk__in=top_group_ids)
+    latest_ids = list(OST.objects.values_list("pk", flat=True)[:6])
     discussed_ids = cached("most-discussed", OST.objects.most_discussed_ids)
+    # One query (and its prefetches) for both rows of cards.
+    osts = OST.objects.with_list_data().in_bulk(latest_ids + discussed_ids)
     context = {
-        "latest": osts[:6],
-        "most_discussed": sorted(osts.filter(pk__in=discussed_ids), key=lambda ost: discussed_ids.index(ost.pk)),
+        "latest": [osts[pk] for pk in latest_ids],
+        "most_discussed": [osts[pk] for pk in discussed_ids if pk in osts],
         "facets": facets,
         "kinds": Show.Kind,
-        "groups": [(group, facets["group"][group.pk]) for group in groups],
+        "groups": [(group, facets["group"][group.pk]) for group in Group.objects.filter(pk__in=top_group_ids)],
     }
     return render(request, "catalog/home.html", context)
 
