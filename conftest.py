@@ -40,8 +40,10 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Each test starts with an empty cache: a page cached by one test must not leak into the next."""
+def fresh_cache(settings, tmp_path):
+    """Each test starts with an empty cache and its own catalogue version: nothing cached leaks between tests."""
     from django.core.cache import cache
 
+    if settings.CATALOGUE_VERSION_FILE:
+        settings.CATALOGUE_VERSION_FILE = tmp_path / "catalogue-version"
     cache.clear()

@@ -1,10 +1,13 @@
 """One version number for everything the catalogue pages show.
 
 Any edit (in the admin, by a command, a new or moderated comment) bumps it, so every cached page and
-fragment keyed on it is stale at once — no list of keys to hunt down.
+fragment keyed on it is stale at once — no list of keys to hunt down. Every server process must see
+the same number: it lives in the shared cache (Redis) when there is one, otherwise in a small file,
+since each process has its own local-memory cache.
 """
 
 import hashlib
+import os
 import re
 import time
 from functools import wraps
@@ -21,17 +24,30 @@ VERSION_KEY = "catalogue-version"
 
 
 def catalogue_version():
+    if settings.CATALOGUE_VERSION_FILE:
+        try:
+            return settings.CATALOGUE_VERSION_FILE.read_text() or "0"
+        except FileNotFoundError:
+            return "0"
     version = cache.get(VERSION_KEY)
     if version is None:
-        # Time-based, so a restarted process with an empty local cache never reuses an old number.
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
+        # Time-based, so an emptied cache never brings back an old number.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
     return version
 
 
 def bump_catalogue_version(**kwargs):
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    version = str(time.time_ns())
+    if settings.CATALOGUE_VERSION_FILE:
+        # Written whole and renamed into place, so a reader never sees half a number.
+        path = settings.CATALOGUE_VERSION_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        temporary.write_text(version)
+        os.replace(temporary, path)
+    else:
+        cache.set(VERSION_KEY, version, timeout=None)
 
 
 def cached(key, build, timeout=3600):

@@ -158,6 +158,17 @@ class Membership(models.Model):
     def is_former(self):
         return self.status == self.Status.FORMER
 
+    def was_in_group_for(self, ost):
+        """The rule of `MembershipQuerySet.at_release`, for rows already loaded."""
+        if not self.is_former:
+            return True
+        if self.left_on is None:
+            return False
+        return bool(
+            ost.released_on and self.left_on > ost.released_on
+            or ost.release_year and self.left_on.year > ost.release_year
+        )
+
 
 class ShowQuerySet(models.QuerySet):
     def with_ost_counts(self):

@@ -61,8 +61,8 @@ def ost_detail(request, slug):
         ),
         slug=slug,
     )
-    lineup = ost.artist.memberships.select_related("member")
-    in_group_then = set(Membership.objects.filter(group=ost.artist).at_release_of(ost).values_list("member_id", flat=True))
+    lineup = list(ost.artist.memberships.select_related("member"))
+    in_group_then = {membership.member_id for membership in lineup if membership.was_in_group_for(ost)}
     singers = {m.pk for m in ost.singers.all()} if not ost.sung_by_whole_group else in_group_then
     context = {
         "ost": ost,

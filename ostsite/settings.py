@@ -128,6 +128,11 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ostsite"}}
 
+# Where the catalogue version lives when the cache is per process (see catalog/cache.py).
+CATALOGUE_VERSION_FILE = (
+    None if CACHE_URL else Path(os.environ.get("CATALOGUE_VERSION_FILE", BASE_DIR / "var" / "catalogue-version"))
+)
+
 # Catalogue pages are cached until the catalogue changes (catalog/cache.py); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
 
@@ -171,3 +176,6 @@ IMAGE_MAX_BYTES = 8 * 1024 * 1024
 COMMENTS_MIN_INTERVAL_SECONDS = int(os.environ.get("COMMENTS_MIN_INTERVAL_SECONDS", "15"))
 COMMENTS_MIN_FORM_AGE_SECONDS = float(os.environ.get("COMMENTS_MIN_FORM_AGE_SECONDS", "2"))
 COMMENTS_MAX_FORM_AGE_SECONDS = float(os.environ.get("COMMENTS_MAX_FORM_AGE_SECONDS", 24 * 60 * 60))
+# Comment pages, as WordPress's "Break comments into pages": this many threads (top-level comments) a page,
+# oldest first, the last page (the newest) shown by default and ?cpage=N for the others.
+COMMENTS_PER_PAGE = 50

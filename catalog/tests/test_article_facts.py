@@ -178,3 +178,14 @@ def test_sung_by(article_data, member, expected):
     """OST.objects.sung_by gives each member's solos, subsets and whole-group songs."""
     songs = OST.objects.sung_by(Member.objects.get(slug=member))
     assert set(songs.values_list("slug", flat=True)) == expected
+
+
+@pytest.mark.django_db
+def test_python_and_sql_lineup_rules_agree(article_data):
+    """Membership.was_in_group_for gives the same members as the at_release query, for every OST."""
+    from catalog.models import OST, Membership
+
+    for ost in OST.objects.all():
+        in_sql = set(Membership.objects.filter(group=ost.artist_id).at_release_of(ost).values_list("pk", flat=True))
+        in_python = {m.pk for m in Membership.objects.filter(group=ost.artist_id) if m.was_in_group_for(ost)}
+        assert in_python == in_sql, ost

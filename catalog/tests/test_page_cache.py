@@ -108,3 +108,18 @@ def test_page_cache_can_be_switched_off(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     fetch(client, "/osts/")
     assert "X-Page-Cache" not in fetch(client, "/osts/")
+
+
+def test_every_server_process_sees_the_same_version(client):
+    """An edit made in one process invalidates pages in another (which has its own local cache)."""
+    from django.core.cache import cache
+
+    from catalog.cache import catalogue_version
+
+    fetch(client, "/osts/")
+    before = catalogue_version()
+    cache.clear()  # another worker: nothing of this process's memory
+    assert catalogue_version() == before
+    Show.objects.filter(slug="our-blues").get().save()
+    assert catalogue_version() != before
+    assert fetch(client, "/osts/")["X-Page-Cache"] == "miss"
