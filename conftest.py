@@ -40,10 +40,10 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings, tmp_path):
+def fresh_cache(settings, tmp_path_factory):
     """Each test starts with an empty cache and its own catalogue version: nothing cached leaks between tests."""
     from django.core.cache import cache
 
     if settings.CATALOGUE_VERSION_FILE:
-        settings.CATALOGUE_VERSION_FILE = tmp_path / "catalogue-version"
+        settings.CATALOGUE_VERSION_FILE = tmp_path_factory.mktemp("version") / "catalogue-version"
     cache.clear()

@@ -1,4 +1,6 @@
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import OuterRef, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
@@ -12,6 +14,14 @@ from .models import OST, Cameo, Credit, Group, Member, Membership, Show, count_o
 def catalogue_facets():
     """Site-wide OST counts per filter option: built once per catalogue change, shared by every page."""
     return cached("ost-facets", OST.objects.facet_counts)
+
+
+def paginate(request, queryset, per_page):
+    """The requested page of a related list; a page that does not exist is a 404, as on the list pages."""
+    try:
+        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page.") from None
 
 
 @cache_catalogue_page
@@ -92,11 +102,12 @@ class GroupListView(ListView):
 @cache_catalogue_page
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
-    osts = OST.objects.filter(artist=group).with_list_data()
+    page_obj = paginate(request, OST.objects.filter(artist=group).with_list_data(), per_page=24)
     context = {
         "group": group,
         "lineup": group.memberships.select_related("member"),
-        "osts": osts,
+        "osts": page_obj.object_list,
+        "page_obj": page_obj,
         "shows": Show.objects.filter(osts__artist=group).select_related("network").distinct(),
     }
     return render(request, "catalog/group_detail.html", context)
@@ -147,10 +158,11 @@ class ShowListView(FilterView):
 @cache_catalogue_page
 def show_detail(request, slug):
     show = get_object_or_404(Show.objects.select_related("network").prefetch_related("also_on"), slug=slug)
-    osts = show.osts.with_list_data().in_soundtrack_order()
+    page_obj = paginate(request, show.osts.with_list_data().in_soundtrack_order(), per_page=48)
     context = {
         "show": show,
-        "osts": osts,
+        "osts": page_obj.object_list,
+        "page_obj": page_obj,
         "cameos": show.cameos.select_related("member"),
     }
     return render(request, "catalog/show_detail.html", context)
