@@ -20,6 +20,13 @@ class CommentQuerySet(models.QuerySet):
             return self.on_home_page()
         return self.filter(**{target_type(target): target})
 
+    def visible(self, held_id=None):
+        """Published comments, and the held comment `held_id` for its author (whose moderation hash was checked)."""
+        shown = Q(status=Comment.Status.APPROVED)
+        if held_id:
+            shown |= Q(pk=held_id, status=Comment.Status.PENDING)
+        return self.filter(shown)
+
 
 class Comment(models.Model):
     """A reader's comment on the home page (no target) or on one OST, show or group page."""

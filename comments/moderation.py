@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import urlencode
 
 from .models import Comment
 from .targets import page_url
@@ -111,9 +112,15 @@ def is_valid_moderation_hash(comment_id, given):
     return constant_time_compare(moderation_hash(comment_id), given or "")
 
 
-def preview_url(comment):
-    """Where the comment can be seen: its anchor, with the moderation hash while it awaits moderation."""
-    if comment.status != Comment.Status.PENDING:
-        return comment.get_absolute_url()
-    page = page_url(comment.target)
-    return f"{page}?unapproved={comment.pk}&moderation-hash={moderation_hash(comment.pk)}#comment-{comment.pk}"
+def preview_url(comment, cpage=None):
+    """Where the comment can be seen: its anchor, with the moderation hash while it awaits moderation.
+
+    `cpage` is the comment page holding it, when that is not the default (last) page.
+    """
+    params = {}
+    if comment.status == Comment.Status.PENDING:
+        params = {"unapproved": comment.pk, "moderation-hash": moderation_hash(comment.pk)}
+    if cpage:
+        params["cpage"] = cpage
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{page_url(comment.target)}{query}#comment-{comment.pk}"

@@ -11,6 +11,7 @@ from .cookies import remember_author
 from .forms import CommentForm
 from .models import Comment
 from .targets import UnknownTarget, get_target, page_url
+from .threads import comment_pages
 
 
 @require_POST
@@ -43,7 +44,9 @@ def post_comment(request):
     if form.is_spam:
         response = HttpResponseRedirect(f"{page_url(target)}#comments")
     else:
-        response = HttpResponseRedirect(moderation.preview_url(comment))
+        # To the comment page that holds it: the last one for a new thread, maybe an older one for a reply.
+        pages = comment_pages(target, held_id=comment.pk if comment.is_pending else None)
+        response = HttpResponseRedirect(moderation.preview_url(comment, pages.cpage(pages.page_of(comment.pk))))
     remember_author(response, form.cleaned_data, request.is_secure())
     return response
 

@@ -1,12 +1,11 @@
 from django import template
-from django.db.models import Q
 
 from ..cookies import remembered_author
 from ..forms import CommentForm
 from ..models import Comment
 from ..moderation import is_valid_moderation_hash
 from ..targets import page_url, target_type
-from ..threads import build_thread
+from ..threads import build_thread, comment_pages
 
 register = template.Library()
 
@@ -20,15 +19,16 @@ def as_id(value):
 def comment_section(context, target):
     """The comments on a page (an OST, show or group; None for the home page) and the form to leave one.
 
-    One query for the comments whatever their number. The form comes back bound after a refused post,
-    pre-filled from the reader's cookies otherwise; `?replytocom=ID` makes it a reply without JavaScript.
+    Comments come in pages of `COMMENTS_PER_PAGE` threads, oldest first; the last page (the newest threads) is
+    the default and `?cpage=N` picks another. Two queries whatever the number of comments: the ids of all of
+    them, to choose the threads of the page, then those threads in full. The form comes back bound after a
+    refused post, pre-filled from the reader's cookies otherwise; `?replytocom=ID` makes it a reply without
+    JavaScript, on the comment page that holds comment ID.
     """
     request = context["request"]
-    visible = Q(status=Comment.Status.APPROVED)
     held_id = as_id(request.GET.get("unapproved"))
-    if held_id and is_valid_moderation_hash(held_id, request.GET.get("moderation-hash")):
-        visible |= Q(pk=held_id, status=Comment.Status.PENDING)
-    comments = list(Comment.objects.for_target(target).filter(visible))
+    if not (held_id and is_valid_moderation_hash(held_id, request.GET.get("moderation-hash"))):
+        held_id = None
 
     form = getattr(request, "comment_form", None)
     if form is None or form.target != target:
@@ -36,18 +36,30 @@ def comment_section(context, target):
         reply_to_id = as_id(request.GET.get("replytocom"))
     else:
         reply_to_id = as_id(form.data.get("parent"))
+
+    pages = comment_pages(target, held_id)
+    number = pages.page_of(reply_to_id) or pages.number(request.GET.get("cpage"))
+    ids = pages.ids_on(number)
+    comments = list(Comment.objects.for_target(target).visible(held_id).filter(pk__in=ids)) if ids else []
+
     approved = {comment.pk: comment for comment in comments if comment.is_approved}
     reply_to = approved.get(reply_to_id)
     if reply_to and not form.is_bound:
         form.initial["parent"] = reply_to.pk
 
+    url = page_url(target)
     return {
         "request": request,
         "thread": build_thread(comments),
-        "count": len(approved),
+        "count": pages.approved_count,
         "form": form,
         "reply_to": reply_to,
-        "page_url": page_url(target),
+        "page_url": url,
+        "comment_page_url": pages.url(url, number),
+        "older_url": pages.url(url, number - 1) if number > 1 else None,
+        "newer_url": pages.url(url, number + 1) if number < pages.last else None,
+        "comment_page": number,
+        "comment_page_count": pages.page_count,
         "target_type": target_type(target),
         "target_id": "" if target is None else target.pk,
     }
