@@ -133,7 +133,7 @@ def test_counts_show_approved_comments_only(ost):
     html = render_section(ost)
     assert ">3 comments</h2>" in html
     assert "Not shown" not in html
-    assert OST.objects.with_comment_counts().get(pk=ost.pk).comment_count == 3
+    assert OST.objects.with_list_data().get(pk=ost.pk).comment_count == 3
 
 
 def test_one_comment_is_singular_and_none_says_so(ost):
