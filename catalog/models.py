@@ -217,6 +217,11 @@ class Show(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            # The show list's and OST list's "kind" filter, and the show list's year filter.
+            models.Index(fields=["kind"]),
+            models.Index(fields=["first_year", "last_year"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(last_year__isnull=True) | Q(last_year__gte=F("first_year")),
