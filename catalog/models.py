@@ -78,7 +78,8 @@ class Group(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name"]
+        # Case-insensitive, so "aespa" sorts among the As on every database.
+        ordering = [Lower("name")]
 
     def __str__(self):
         return self.name
