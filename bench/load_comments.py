@@ -28,7 +28,6 @@ import random
 import re
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from run import BASE_DIR, HOST, Gunicorn, free_port, log, manage, site_env
+from run import HOST, Gunicorn, free_port, log, manage, site_env
 
 FORM_FIELDS = re.compile(r'name="(csrfmiddlewaretoken|timestamp|target_type|target_id)" value="([^"]*)"')
 

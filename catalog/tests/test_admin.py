@@ -14,7 +14,7 @@ from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
 from catalog.images import fit_image
-from catalog.models import OST, Cameo, Credit, Group, Language, Member, Membership, Show
+from catalog.models import OST, Cameo, Credit, Group, Member, Membership, Show
 from catalog.tests.factories import (
     make_agency,
     make_group,
