@@ -16,6 +16,10 @@ def catalogue_facets():
     return cached("ost-facets", OST.objects.facet_counts)
 
 
+# A group page names at most this many of the shows its idols sang for.
+MAX_SHOWS = 30
+
+
 def paginate(request, queryset, per_page):
     """The requested page of a related list; a page that does not exist is a 404, as on the list pages."""
     try:
@@ -108,7 +112,9 @@ def group_detail(request, slug):
         "lineup": group.memberships.select_related("member"),
         "osts": page_obj.object_list,
         "page_obj": page_obj,
-        "shows": Show.objects.filter(osts__artist=group).select_related("network").distinct(),
+        # One more than is shown tells the template there are others.
+        "shows": list(Show.objects.filter(osts__artist=group).select_related("network").distinct()[: MAX_SHOWS + 1]),
+        "max_shows": MAX_SHOWS,
     }
     return render(request, "catalog/group_detail.html", context)
 

@@ -153,3 +153,18 @@ def test_admin_edit_shows_on_the_site(admin_client, client):
     assert response.status_code == 302
     assert "tvN Korea" in main_of(client.get("/shows/our-blues/"))
     assert "tvN Korea" in main_of(client.get("/osts/once-again/"))
+
+
+def test_group_page_names_at_most_30_shows():
+    """A group with songs in 32 shows lists 30 and links to the rest through its OSTs."""
+    from catalog.tests.factories import make_group, make_ost, make_show
+
+    group = make_group(name="Busy Group")
+    for n in range(32):
+        make_ost(title=f"Busy Song {n}", artist=group, show=make_show(title=f"Busy Show {n:02}"))
+    from django.test import Client
+
+    main = main_of(Client().get(group.get_absolute_url()))
+    shows_section = main[main.index('id="shows-heading"') :]
+    assert shows_section.count('href="/shows/busy-show-') == 30
+    assert 'href="/osts/?group=busy-group"' in shows_section
