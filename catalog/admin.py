@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.html import format_html
 
 from .forms import GroupAdminForm, MemberAdminForm, ShowAdminForm
@@ -111,7 +111,7 @@ class LanguageAdmin(admin.ModelAdmin):
 @admin.register(Group)
 class GroupAdmin(PictureAdminMixin, admin.ModelAdmin):
     form = GroupAdminForm
-    list_display = ["thumbnail", "name", "native_name", "kind", "agency", "debut_date", "current_members"]
+    list_display = ["thumbnail", "name", "native_name", "kind", "agency", "debut_date", "members", "osts"]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
@@ -121,12 +121,15 @@ class GroupAdmin(PictureAdminMixin, admin.ModelAdmin):
     inlines = [GroupMembershipInline]
 
     def get_queryset(self, request):
-        current = Q(memberships__status=Membership.Status.CURRENT)
-        return super().get_queryset(request).annotate(current_members=Count("memberships", filter=current))
+        return super().get_queryset(request).with_counts()
 
-    @admin.display(description="Members", ordering="current_members")
-    def current_members(self, obj):
-        return obj.current_members
+    @admin.display(description="Members", ordering="member_count")
+    def members(self, obj):
+        return obj.member_count
+
+    @admin.display(description="OSTs", ordering="ost_count")
+    def osts(self, obj):
+        return obj.ost_count
 
 
 @admin.register(Member)

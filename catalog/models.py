@@ -57,6 +57,15 @@ class Language(models.Model):
         return self.name
 
 
+class GroupQuerySet(models.QuerySet):
+    def with_counts(self):
+        """`ost_count` and `member_count` (current members) for each group."""
+        return self.annotate(
+            ost_count=count_of(OST.objects.filter(artist=OuterRef("pk"))),
+            member_count=count_of(Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.CURRENT)),
+        )
+
+
 class Group(models.Model):
     class Kind(models.TextChoices):
         GIRL = "girl", "Girl group"
@@ -76,6 +85,8 @@ class Group(models.Model):
     image = models.ImageField(upload_to="groups/", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GroupQuerySet.as_manager()
 
     class Meta:
         # Case-insensitive, so "aespa" sorts among the As on every database.

@@ -1,5 +1,5 @@
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
@@ -8,7 +8,7 @@ from django_filters.views import FilterView
 
 from .cache import cache_catalogue_page, cached
 from .filters import OSTFilter, ShowFilter, active_filters, filter_options
-from .models import OST, Cameo, Credit, Group, Member, Membership, Show, count_of
+from .models import OST, Cameo, Credit, Group, Member, Show
 
 
 def catalogue_facets():
@@ -46,8 +46,17 @@ def home(request):
     return render(request, "catalog/home.html", context)
 
 
+class FilteredListView(FilterView):
+    """A list filtered through a GET form, with the filters in use shown as removable chips."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = active_filters(self.filterset, self.request.path)
+        return context
+
+
 @method_decorator(cache_catalogue_page, name="dispatch")
-class OSTListView(FilterView):
+class OSTListView(FilteredListView):
     filterset_class = OSTFilter
     paginate_by = 24
     template_name = "catalog/ost_list.html"
@@ -60,11 +69,6 @@ class OSTListView(FilterView):
         filterset = super().get_filterset(filterset_class)
         filterset.label_options(cached("ost-filter-options", lambda: filter_options(catalogue_facets())))
         return filterset
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["active_filters"] = active_filters(self.filterset, self.request.path)
-        return context
 
 
 @cache_catalogue_page
@@ -97,10 +101,7 @@ class GroupListView(ListView):
     paginate_by = 60
 
     def get_queryset(self):
-        return Group.objects.select_related("agency").annotate(
-            ost_count=count_of(OST.objects.filter(artist=OuterRef("pk"))),
-            member_count=count_of(Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.CURRENT)),
-        )
+        return Group.objects.select_related("agency").with_counts()
 
 
 @cache_catalogue_page
@@ -146,7 +147,7 @@ def member_detail(request, slug):
 
 
 @method_decorator(cache_catalogue_page, name="dispatch")
-class ShowListView(FilterView):
+class ShowListView(FilteredListView):
     filterset_class = ShowFilter
     template_name = "catalog/show_list.html"
     context_object_name = "shows"
@@ -154,11 +155,6 @@ class ShowListView(FilterView):
 
     def get_queryset(self):
         return Show.objects.select_related("network").with_ost_counts()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["active_filters"] = active_filters(self.filterset, self.request.path)
-        return context
 
 
 @cache_catalogue_page
