@@ -123,3 +123,14 @@ def test_every_server_process_sees_the_same_version(client):
     Show.objects.filter(slug="our-blues").get().save()
     assert catalogue_version() != before
     assert fetch(client, "/osts/")["X-Page-Cache"] == "miss"
+
+
+def test_version_lives_in_the_shared_cache_when_there_is_one(settings):
+    """With a shared cache (CACHE_URL), the version is kept there and bumped there."""
+    from catalog.cache import bump_catalogue_version, catalogue_version
+
+    settings.CATALOGUE_VERSION_FILE = None
+    before = catalogue_version()
+    assert catalogue_version() == before
+    bump_catalogue_version()
+    assert catalogue_version() != before
