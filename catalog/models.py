@@ -254,20 +254,29 @@ class Show(models.Model):
         return str(self.first_year)
 
 
+def card_prefetches():
+    """The related rows an OST card lists: languages, singers in lineup order, approved comments."""
+    from comments.models import Comment
+
+    in_lineup_order = Member.objects.order_by("memberships__order", "stage_name")
+    # Fetched per page rather than counted in the main query: a correlated count there would be
+    # computed for every row the database sorts, not just the 24 shown.
+    approved = Comment.objects.approved().only("pk", "ost_id").order_by()
+    return [
+        "languages",
+        models.Prefetch("singers", in_lineup_order),
+        models.Prefetch("comments", approved, to_attr="approved_comments"),
+    ]
+
+
 class OSTQuerySet(models.QuerySet):
+    def for_cards(self):
+        """The row data of an OST card; the rest (`card_prefetches()`) is fetched only for cards not in the cache."""
+        return self.select_related("show", "show__network", "artist")
+
     def with_list_data(self):
         """Everything an OST card shows, in a fixed number of queries."""
-        from comments.models import Comment
-
-        in_lineup_order = Member.objects.order_by("memberships__order", "stage_name")
-        # Fetched per page rather than counted in the main query: a correlated count there would be
-        # computed for every row the database sorts, not just the 24 shown.
-        approved = Comment.objects.approved().only("pk", "ost_id").order_by()
-        return self.select_related("show", "show__network", "artist").prefetch_related(
-            "languages",
-            models.Prefetch("singers", in_lineup_order),
-            models.Prefetch("comments", approved, to_attr="approved_comments"),
-        )
+        return self.for_cards().prefetch_related(*card_prefetches())
 
     def most_discussed_ids(self, limit=6):
         """The OSTs with the most approved comments, busiest first."""

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -6,7 +8,7 @@ from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
-from .cache import cache_catalogue_page, cached
+from .cache import cache_catalogue_page, cached, ost_cards
 from .filters import OSTFilter, ShowFilter, active_filters, filter_options
 from .models import OST, Cameo, Credit, Group, Member, Show
 
@@ -35,7 +37,9 @@ def home(request):
     latest_ids = list(OST.objects.values_list("pk", flat=True)[:6])
     discussed_ids = cached("most-discussed", OST.objects.most_discussed_ids)
     # One query (and its prefetches) for both rows of cards.
-    osts = OST.objects.with_list_data().in_bulk(latest_ids + discussed_ids)
+    osts = OST.objects.for_cards().in_bulk(latest_ids + discussed_ids)
+    # Both rows' cards made in one go (one set of queries); the template's `cards` then finds them cached.
+    ost_cards(osts.values())
     context = {
         "latest": [osts[pk] for pk in latest_ids],
         "most_discussed": [osts[pk] for pk in discussed_ids if pk in osts],
@@ -63,7 +67,18 @@ class OSTListView(FilteredListView):
     context_object_name = "osts"
 
     def get_queryset(self):
-        return OST.objects.with_list_data()
+        return OST.objects.for_cards()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # Counting a filter's matches is the slowest query on a big catalogue, and the answer only
+        # changes with the catalogue: count once per filter and catalogue version.
+        filters = self.request.GET.copy()
+        for name in ("page", "ordering"):
+            filters.pop(name, None)
+        key = hashlib.sha256(filters.urlencode().encode()).hexdigest()
+        paginator.count = cached(f"ost-count:{key}", queryset.count)
+        return paginator
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -107,7 +122,7 @@ class GroupListView(ListView):
 @cache_catalogue_page
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
-    page_obj = paginate(request, OST.objects.filter(artist=group).with_list_data(), per_page=24)
+    page_obj = paginate(request, OST.objects.filter(artist=group).for_cards(), per_page=24)
     context = {
         "group": group,
         "lineup": group.memberships.select_related("member"),
@@ -160,7 +175,7 @@ class ShowListView(FilteredListView):
 @cache_catalogue_page
 def show_detail(request, slug):
     show = get_object_or_404(Show.objects.select_related("network").prefetch_related("also_on"), slug=slug)
-    page_obj = paginate(request, show.osts.with_list_data().in_soundtrack_order(), per_page=48)
+    page_obj = paginate(request, show.osts.for_cards().in_soundtrack_order(), per_page=48)
     context = {
         "show": show,
         "osts": page_obj.object_list,
