@@ -7,7 +7,7 @@ For each size it builds a fresh SQLite database (migrate, then `seed_synthetic -
 peak RSS), runs collectstatic, and starts gunicorn (DEBUG=0, bound to 127.0.0.1 only). Each page is warmed
 up, then driven with `wrk -t2 -c16 -d10s --latency`; requests/s, p50 and p99 come from wrk's report. The
 same pages are then measured "cold": gunicorn restarted with PAGE_CACHE_SECONDS=0, so every request renders
-the page (the fragment caches, e.g. the site-wide filter counts, still work), plus the time of the very
+the page (the pieces cached below it, OST cards and filter counts, still work), plus the time of the very
 first request to each page after the restart, when every cache is empty. SQL queries per page are counted
 in-process by bench/pages.py with Django's test Client against the same database.
 
@@ -401,7 +401,8 @@ def report(results, info, args):
             "",
             "### Cold: page cache off (PAGE_CACHE_SECONDS=0)",
             "",
-            "Every request renders its page; fragment caches (site-wide filter counts) still work. Queries: SQL",
+            "Every request renders its page; the pieces cached below the page cache (OST cards, each filter's",
+            "match count, the filter options) are made by the first request and reused. Queries: SQL",
             "queries of one such request; \"first request\" is the very first request to the page after gunicorn",
             "restarted (every cache empty), one sample, with the queries it made in-process.",
             "",

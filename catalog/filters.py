@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
@@ -28,8 +28,14 @@ def containing(model, word, *fields):
     return matches
 
 
-def search_osts(queryset, value):
-    """Titles (native and alternative ones too), group, member and show names; every word must match."""
+def search_osts(queryset, value, broad=False):
+    """Titles (native and alternative ones too), group, member and show names; every word must match.
+
+    `broad` is for a search known to match many OSTs: SQLite's OR optimisation would gather and sort
+    every match to show one page, so the condition is hidden from it in a CASE, and SQLite walks the
+    date index instead, stopping after a page. For a narrow search the optimisation is the fast way.
+    """
+    condition = Q()
     for word in value.split():
         # The names live in small tables: find the matching groups, shows and members once (uncorrelated
         # subqueries), so the big OST table is only compared by id.
@@ -42,14 +48,16 @@ def search_osts(queryset, value):
             OuterRef("released_on"), OuterRef("release_year")
         )
         groups_with_member = Membership.objects.filter(member__in=members).values("group")
-        queryset = queryset.filter(
+        condition &= (
             containing(OST, word, "title", "native_title", "alternative_titles")
             | Q(artist__in=groups.values("pk"))
             | Q(show__in=shows.values("pk"))
             | Q(pk__in=sang_it)
             | Q(sung_by_whole_group=True, artist__in=groups_with_member) & Exists(in_lineup)
         )
-    return queryset
+    if broad:
+        return queryset.filter(Case(When(condition, then=Value(True)), default=Value(False)))
+    return queryset.filter(condition)
 
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
@@ -129,8 +137,11 @@ class OSTFilter(django_filters.FilterSet):
             members.append((member.slug, member.stage_name))
         fields["member"].widget.choices = [("", "Any"), *members]
 
+    # Set by the list view once it knows the search matches many OSTs (see search_osts).
+    broad_search = False
+
     def filter_q(self, queryset, name, value):
-        return search_osts(queryset, value)
+        return search_osts(queryset, value, broad=self.broad_search)
 
     def filter_member(self, queryset, name, member):
         return queryset.sung_by(member)

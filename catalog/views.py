@@ -65,6 +65,8 @@ class OSTListView(FilteredListView):
     paginate_by = 24
     template_name = "catalog/ost_list.html"
     context_object_name = "osts"
+    # From this many matches on, a search walks the date index (see search_osts).
+    broad_search = 500
 
     def get_queryset(self):
         return OST.objects.for_cards()
@@ -78,6 +80,9 @@ class OSTListView(FilteredListView):
             filters.pop(name, None)
         key = hashlib.sha256(filters.urlencode().encode()).hexdigest()
         paginator.count = cached(f"ost-count:{key}", queryset.count)
+        if paginator.count > self.broad_search and getattr(self.filterset.form, "cleaned_data", {}).get("q"):
+            self.filterset.broad_search = True
+            paginator.object_list = self.filterset.filter_queryset(self.get_queryset())
         return paginator
 
     def get_filterset(self, filterset_class):

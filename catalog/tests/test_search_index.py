@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import OST, Group, Member
+from catalog.models import OST
 from catalog.tests.factories import make_group, make_member, make_ost, make_show
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,25 @@ def test_on_sqlite_long_words_use_the_fts5_index(client):
     with CaptureQueriesContext(connection) as queries:
         found(client, "starlight")
     assert any("catalog_ost_search MATCH" in query["sql"] for query in queries)
+
+
+def test_a_broad_search_pages_the_same_as_a_narrow_one(client, monkeypatch):
+    """A search with many matches walks the date index instead; pages, order and count stay the same."""
+    from catalog.views import OSTListView
+
+    show = make_show(title="Moon Garden")
+    for n in range(30):
+        make_ost(title=f"Moon Song {n:02}", release_year=2000 + n % 7, show=show if n % 3 else make_show())
+    make_ost(title="Sun Song")
+    urls = [f"/osts/?q=moon&page={page}&ordering={order}" for page in (1, 2) for order in ("", "title", "-year")]
+    narrow = {url: client.get(url).content for url in urls}
+    assert b"31 OSTs" not in narrow[urls[0]] and b"30 OSTs" in narrow[urls[0]]
+
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(OSTListView, "broad_search", 10)
+    with CaptureQueriesContext(connection) as queries:
+        broad = {url: client.get(url).content for url in urls}
+    assert any("CASE WHEN" in query["sql"] for query in queries)
+    assert broad == narrow
