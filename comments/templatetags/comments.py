@@ -1,4 +1,8 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from catalog.cache import cached
 
 from ..cookies import remembered_author
 from ..forms import CommentForm
@@ -21,7 +25,8 @@ def comment_section(context, target):
 
     Comments come in pages of `COMMENTS_PER_PAGE` threads, oldest first; the last page (the newest threads) is
     the default and `?cpage=N` picks another. Two queries whatever the number of comments: the ids of all of
-    them, to choose the threads of the page, then those threads in full. The form comes back bound after a
+    them, to choose the threads of the page, then those threads in full (or their HTML, from the cache until
+    anything changes: then one). The form comes back bound after a
     refused post, pre-filled from the reader's cookies otherwise; `?replytocom=ID` makes it a reply without
     JavaScript, on the comment page that holds comment ID.
     """
@@ -40,22 +45,34 @@ def comment_section(context, target):
     pages = comment_pages(target, held_id)
     number = pages.page_of(reply_to_id) or pages.number(request.GET.get("cpage"))
     ids = pages.ids_on(number)
-    comments = list(Comment.objects.for_target(target).visible(held_id).filter(pk__in=ids)) if ids else []
+    url = page_url(target)
+    comment_page_url = pages.url(url, number)
 
-    approved = {comment.pk: comment for comment in comments if comment.is_approved}
-    reply_to = approved.get(reply_to_id)
+    def comment_list():
+        comments = list(Comment.objects.for_target(target).visible(held_id).filter(pk__in=ids)) if ids else []
+        context = {"thread": build_thread(comments), "page_url": url, "comment_page_url": comment_page_url}
+        return comments, render_to_string("comments/includes/comment_list.html", context) if comments else ""
+
+    reply_to = None
+    if held_id or reply_to_id:
+        # Made for one reader: their comment awaiting moderation, or the comment they are replying to.
+        comments, list_html = comment_list()
+        reply_to = next((c for c in comments if c.pk == reply_to_id and c.is_approved), None)
+    else:
+        # The same for every reader until anything changes (the catalogue version covers comments too).
+        key = f"comment-list:{target_type(target)}:{'' if target is None else target.pk}:{number}"
+        list_html = cached(key, lambda: comment_list()[1])
     if reply_to and not form.is_bound:
         form.initial["parent"] = reply_to.pk
 
-    url = page_url(target)
     return {
         "request": request,
-        "thread": build_thread(comments),
+        "comment_list": mark_safe(list_html),
         "count": pages.approved_count,
         "form": form,
         "reply_to": reply_to,
         "page_url": url,
-        "comment_page_url": pages.url(url, number),
+        "comment_page_url": comment_page_url,
         "older_url": pages.url(url, number - 1) if number > 1 else None,
         "newer_url": pages.url(url, number + 1) if number < pages.last else None,
         "comment_page": number,
