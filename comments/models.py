@@ -58,6 +58,12 @@ class Comment(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["author_email", "status"]),
             models.Index(fields=["ip_address", "created_at"]),
+            # The home page's comments have no page to be found by: without this they are picked out of all.
+            models.Index(
+                fields=["status", "created_at"],
+                condition=Q(ost__isnull=True, show__isnull=True, group__isnull=True),
+                name="comment_on_home_page",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

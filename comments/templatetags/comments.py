@@ -24,11 +24,10 @@ def comment_section(context, target):
     """The comments on a page (an OST, show or group; None for the home page) and the form to leave one.
 
     Comments come in pages of `COMMENTS_PER_PAGE` threads, oldest first; the last page (the newest threads) is
-    the default and `?cpage=N` picks another. Two queries whatever the number of comments: the ids of all of
-    them, to choose the threads of the page, then those threads in full (or their HTML, from the cache until
-    anything changes: then one). The form comes back bound after a
-    refused post, pre-filled from the reader's cookies otherwise; `?replytocom=ID` makes it a reply without
-    JavaScript, on the comment page that holds comment ID.
+    the default and `?cpage=N` picks another. Two queries whatever the number of comments (none while the
+    cache holds the result): the ids of all of them, to choose the threads of the page, then those threads in
+    full. The form comes back bound after a refused post, pre-filled from the reader's cookies otherwise;
+    `?replytocom=ID` makes it a reply without JavaScript, on the comment page that holds comment ID.
     """
     request = context["request"]
     held_id = as_id(request.GET.get("unapproved"))
@@ -42,7 +41,13 @@ def comment_section(context, target):
     else:
         reply_to_id = as_id(form.data.get("parent"))
 
-    pages = comment_pages(target, held_id)
+    # Which comments go on which comment page, and the list as HTML, are the same for every reader until
+    # anything changes (the catalogue version covers comments too); a held comment is for its author only.
+    page_key = f"{target_type(target)}:{'' if target is None else target.pk}"
+    if held_id:
+        pages = comment_pages(target, held_id)
+    else:
+        pages = cached(f"comment-pages:{page_key}", lambda: comment_pages(target))
     number = pages.page_of(reply_to_id) or pages.number(request.GET.get("cpage"))
     ids = pages.ids_on(number)
     url = page_url(target)
@@ -59,9 +64,7 @@ def comment_section(context, target):
         comments, list_html = comment_list()
         reply_to = next((c for c in comments if c.pk == reply_to_id and c.is_approved), None)
     else:
-        # The same for every reader until anything changes (the catalogue version covers comments too).
-        key = f"comment-list:{target_type(target)}:{'' if target is None else target.pk}:{number}"
-        list_html = cached(key, lambda: comment_list()[1])
+        list_html = cached(f"comment-list:{page_key}:{number}", lambda: comment_list()[1])
     if reply_to and not form.is_bound:
         form.initial["parent"] = reply_to.pk
 
