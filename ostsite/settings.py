@@ -115,7 +115,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers: WAL lets readers go on while one writes, IMMEDIATE takes the write lock at
     # BEGIN (so a read-then-write transaction never fails to upgrade its lock), and the timeout makes
     # a waiting writer queue instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
