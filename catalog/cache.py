@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from comments.cookies import remembered_author
 from comments.forms import sign_timestamp
 
-from .models import card_prefetches
+from .models import OST, card_prefetches
 
 VERSION_KEY = "catalogue-version"
 
@@ -69,8 +69,9 @@ def ost_cards(osts, timeout=3600):
     """Each OST's card as HTML, rendered once per catalogue version.
 
     Many list pages (each filter, each page number) show the same cards, so even a page the page cache
-    has never seen is mostly put together from cards already made. Only the cards not yet cached need
-    their related rows (`card_prefetches()`).
+    has never seen is mostly put together from cards already made: the OSTs' own rows are enough to
+    find them. Only the cards not yet cached need the related rows; OSTs loaded without them
+    (`for_cards()`) are fetched again with them, in one query.
     """
     osts = list(osts)
     version = catalogue_version()
@@ -78,11 +79,16 @@ def ost_cards(osts, timeout=3600):
     found = cache.get_many(keys)
     missing = {key: ost for key, ost in zip(keys, osts) if key not in found}
     if missing:
+        bare = {ost.pk for ost in missing.values() if not (OST.show.is_cached(ost) and OST.artist.is_cached(ost))}
+        if bare:
+            loaded = OST.objects.for_cards().in_bulk(bare)
+            # Swapped for the fully loaded rows; an OST deleted since the page's query gets no card.
+            missing = {key: loaded.get(ost.pk, ost) for key, ost in missing.items() if ost.pk in loaded or ost.pk not in bare}
         prefetch_related_objects(list(missing.values()), *card_prefetches())
         made = {key: render_to_string("includes/ost_card.html", {"ost": ost}) for key, ost in missing.items()}
         cache.set_many(made, timeout)
         found.update(made)
-    return [mark_safe(found[key]) for key in keys]
+    return [mark_safe(found[key]) for key in keys if key in found]
 
 
 # Parts of a page that differ per visitor even when the catalogue has not changed.

@@ -45,8 +45,7 @@ def home(request):
     groups, kind_counts = cached("home-browse", busiest_groups_and_kinds)
     latest_ids = list(OST.objects.values_list("pk", flat=True)[:6])
     discussed_ids = cached("most-discussed", OST.objects.most_discussed_ids)
-    # One query (and its prefetches) for both rows of cards.
-    osts = OST.objects.for_cards().in_bulk(latest_ids + discussed_ids)
+    osts = OST.objects.in_bulk(latest_ids + discussed_ids)
     # Both rows' cards made in one go (one set of queries); the template's `cards` then finds them cached.
     ost_cards(osts.values())
     context = {
@@ -78,7 +77,7 @@ class OSTListView(FilteredListView):
     broad_search = 500
 
     def get_queryset(self):
-        return OST.objects.for_cards()
+        return OST.objects.all()
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
@@ -136,7 +135,7 @@ class GroupListView(ListView):
 @cache_catalogue_page
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
-    page_obj = paginate(request, OST.objects.filter(artist=group).for_cards(), per_page=24)
+    page_obj = paginate(request, OST.objects.filter(artist=group), per_page=24)
     context = {
         "group": group,
         "lineup": group.memberships.select_related("member"),
@@ -189,7 +188,7 @@ class ShowListView(FilteredListView):
 @cache_catalogue_page
 def show_detail(request, slug):
     show = get_object_or_404(Show.objects.select_related("network").prefetch_related("also_on"), slug=slug)
-    page_obj = paginate(request, show.osts.for_cards().in_soundtrack_order(), per_page=48)
+    page_obj = paginate(request, show.osts.in_soundtrack_order(), per_page=48)
     context = {
         "show": show,
         "osts": page_obj.object_list,
