@@ -102,6 +102,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain inputs written in Python rather than through three templates each (see the module).
+FORM_RENDERER = "ostsite.form_renderer.FastWidgetRenderer"
+
 WSGI_APPLICATION = "ostsite.wsgi.application"
 
 DATABASES = {
