@@ -1,3 +1,4 @@
+import functools
 import hashlib
 
 from django import forms, template
@@ -60,6 +61,16 @@ def field_label(form, name):
     return field.label if field else name
 
 
+@functools.lru_cache(maxsize=512)
+def options_html(choices):
+    """The <option> elements of `choices`, none selected, made once per process for each list of choices.
+
+    The lists (counts included) only change with the catalogue, so most pages find theirs made.
+    """
+    # Joined by hand: format_html per option costs more than the rest of the form together.
+    return "".join(f'<option value="{escape(key)}">{escape(label)}</option>' for key, label in choices)
+
+
 @register.simple_tag
 def filter_field(field):
     """A filter form field; selects are written here directly.
@@ -69,17 +80,16 @@ def filter_field(field):
     """
     if not isinstance(field.field.widget, forms.Select):
         return field.as_widget()
+    choices = tuple((str(key), str(label)) for key, label in field.field.widget.choices)
+    options = options_html(choices)
     value = field.value()
-    selected = {str(v) for v in value} if isinstance(value, (list, tuple)) else {"" if value is None else str(value)}
-    # Joined by hand: format_html per option costs more than the rest of the form together.
-    options = mark_safe("".join(
-        f'<option value="{escape(key)}"{" selected" if str(key) in selected else ""}>{escape(label)}</option>'
-        for key, label in field.field.widget.choices
-    ))
+    for chosen in value if isinstance(value, (list, tuple)) else ["" if value is None else value]:
+        option = f'<option value="{escape(chosen)}">'
+        options = options.replace(option, f'{option[:-1]} selected>', 1)
     attrs = {"name": field.html_name, "id": field.auto_id}
     if field.errors:
         attrs["aria-invalid"] = "true"
-    return format_html("<select{}>{}</select>", flatatt(attrs), options)
+    return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
 
 
 @register.filter
