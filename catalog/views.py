@@ -79,24 +79,27 @@ class OSTListView(FilteredListView):
     def get_queryset(self):
         return OST.objects.all()
 
-    def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
-        # Counting a filter's matches is the slowest query on a big catalogue, and the answer only
-        # changes with the catalogue: count once per filter and catalogue version.
-        filters = self.request.GET.copy()
-        for name in ("page", "ordering"):
-            filters.pop(name, None)
-        key = hashlib.sha256(filters.urlencode().encode()).hexdigest()
-        paginator.count = cached(f"ost-count:{key}", queryset.count)
-        if paginator.count > self.broad_search and getattr(self.filterset.form, "cleaned_data", {}).get("q"):
-            self.filterset.broad_search = True
-            paginator.object_list = self.filterset.filter_queryset(self.get_queryset())
-        return paginator
-
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         filterset.label_options(cached("ost-filter-options", lambda: filter_options(catalogue_facets())))
+        if filterset.is_valid() and filterset.form.cleaned_data.get("q"):
+            # Known before the list's query is built, the count tells a broad search from a narrow one.
+            count = cached(self.count_key(), lambda: filterset.filter_queryset(filterset.queryset.all()).count())
+            filterset.broad_search = count > self.broad_search
         return filterset
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = cached(self.count_key(), queryset.count)
+        return paginator
+
+    def count_key(self):
+        """Counting a filter's matches is the slowest query on a big catalogue, and the answer only changes
+        with the catalogue: it is cached per filter combination (whatever the page and order)."""
+        filters = self.request.GET.copy()
+        for name in ("page", "ordering"):
+            filters.pop(name, None)
+        return "ost-count:" + hashlib.sha256(filters.urlencode().encode()).hexdigest()
 
 
 @cache_catalogue_page
