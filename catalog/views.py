@@ -23,6 +23,21 @@ def catalogue_facets():
 MAX_SHOWS = 30
 
 
+def lineup_of(group):
+    """The group's memberships with their members: shared by its page and the pages of all its OSTs."""
+    return cached(f"lineup:{group.pk}", lambda: list(group.memberships.select_related("member")))
+
+
+def soundtrack_of(show):
+    """The show's OSTs as the "More from this show" lists name them: shared by the pages of all its OSTs."""
+    osts = show.osts.select_related("artist").prefetch_related("singers")
+    return cached(f"soundtrack:{show.pk}", lambda: [
+        {"pk": ost.pk, "url": ost.get_absolute_url(), "title": ost.title, "singer_names": ost.singer_names,
+         "artist_name": ost.artist.name, "placement_label": ost.placement_label}
+        for ost in osts
+    ])
+
+
 def paginate(request, queryset, per_page):
     """The requested page of a related list; a page that does not exist is a 404, as on the list pages."""
     try:
@@ -110,7 +125,7 @@ def ost_detail(request, slug):
         ),
         slug=slug,
     )
-    lineup = list(ost.artist.memberships.select_related("member"))
+    lineup = lineup_of(ost.artist)
     in_group_then = {membership.member_id for membership in lineup if membership.was_in_group_for(ost)}
     singers = {m.pk for m in ost.singers.all()} if not ost.sung_by_whole_group else in_group_then
     context = {
@@ -120,7 +135,7 @@ def ost_detail(request, slug):
         "in_group_then": in_group_then,
         "sung_count": len(singers),
         "lineup_count": len(in_group_then) or len(lineup),
-        "same_show": ost.show.osts.exclude(pk=ost.pk).select_related("artist").prefetch_related("singers"),
+        "same_show": [entry for entry in soundtrack_of(ost.show) if entry["pk"] != ost.pk],
     }
     return render(request, "catalog/ost_detail.html", context)
 
@@ -141,11 +156,16 @@ def group_detail(request, slug):
     page_obj = paginate(request, OST.objects.filter(artist=group), per_page=24)
     context = {
         "group": group,
-        "lineup": group.memberships.select_related("member"),
+        "lineup": lineup_of(group),
         "osts": page_obj.object_list,
         "page_obj": page_obj,
         # One more than is shown tells the template there are others.
-        "shows": list(Show.objects.filter(osts__artist=group).select_related("network").distinct()[: MAX_SHOWS + 1]),
+        "shows": list(
+            Show.objects.filter(osts__artist=group)
+            .select_related("network")
+            .only("title", "slug", "kind", "first_year", "last_year", "network__name")
+            .distinct()[: MAX_SHOWS + 1]
+        ),
         "max_shows": MAX_SHOWS,
     }
     return render(request, "catalog/group_detail.html", context)
