@@ -165,3 +165,31 @@ def test_cards_and_counts_are_reused_until_the_catalogue_changes(client, setting
     after = fetch(client, url).content.decode()
     assert result_count(after) == 5
     assert 'href="/osts/top/"' not in after
+
+
+def test_lineups_and_soundtracks_are_reused_until_the_catalogue_changes(client, settings):
+    """With the page cache off, an OST page reuses its group's lineup and its show's other OSTs, and still shows
+    every change to them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import Member
+
+    settings.PAGE_CACHE_SECONDS = 0
+    fetch(client, "/osts/top/")
+    with CaptureQueriesContext(connection) as again:
+        html = fetch(client, "/osts/top/").content.decode()
+    tables = {query["sql"].split(" FROM ")[1].split()[0] for query in again}
+    assert '"catalog_membership"' not in tables
+    assert '<a href="/osts/slump/">SLUMP</a>' in html
+
+    slump = OST.objects.get(slug="slump")
+    slump.title = "SLUMP (renamed)"
+    slump.save()
+    assert '<a href="/osts/slump/">SLUMP (renamed)</a>' in fetch(client, "/osts/top/").content.decode()
+
+    member = Member.objects.get(slug="bang-chan")
+    member.stage_name = "Bang Chan (renamed)"
+    member.save()
+    for url in ("/osts/top/", "/groups/stray-kids/"):
+        assert "Bang Chan (renamed)" in fetch(client, url).content.decode()
