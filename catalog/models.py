@@ -112,6 +112,8 @@ class Group(models.Model):
     class Meta:
         # Case-insensitive, so "aespa" sorts among the As on every database.
         ordering = [Lower("name")]
+        # The group list walks this index and stops after a page, instead of sorting every group.
+        indexes = [models.Index(Lower("name"), name="group_name_ci")]
 
     def __str__(self):
         return self.name
@@ -251,6 +253,8 @@ class Show(models.Model):
     class Meta:
         ordering = ["title"]
         indexes = [
+            # The show list walks this index and stops after a page, instead of sorting every show.
+            models.Index(fields=["title"], name="show_title"),
             # The show list's and OST list's "kind" filter, and the show list's year filter.
             models.Index(fields=["kind"]),
             models.Index(fields=["first_year", "last_year"]),
