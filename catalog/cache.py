@@ -79,13 +79,14 @@ def ost_cards(osts, timeout=3600):
     found = cache.get_many(keys)
     missing = {key: ost for key, ost in zip(keys, osts) if key not in found}
     if missing:
-        bare = {ost.pk for ost in missing.values() if not (OST.show.is_cached(ost) and OST.artist.is_cached(ost))}
+        complete = {key: ost for key, ost in missing.items() if OST.show.is_cached(ost) and OST.artist.is_cached(ost)}
+        bare = {key: ost.pk for key, ost in missing.items() if key not in complete}
         if bare:
-            loaded = OST.objects.for_cards().in_bulk(bare)
-            # Swapped for the fully loaded rows; an OST deleted since the page's query gets no card.
-            missing = {key: loaded.get(ost.pk, ost) for key, ost in missing.items() if ost.pk in loaded or ost.pk not in bare}
-        prefetch_related_objects(list(missing.values()), *card_prefetches())
-        made = {key: render_to_string("includes/ost_card.html", {"ost": ost}) for key, ost in missing.items()}
+            loaded = OST.objects.for_cards().in_bulk(bare.values())
+            # An OST deleted since the page's query gets no card.
+            complete.update({key: loaded[pk] for key, pk in bare.items() if pk in loaded})
+        prefetch_related_objects(list(complete.values()), *card_prefetches())
+        made = {key: render_to_string("includes/ost_card.html", {"ost": ost}) for key, ost in complete.items()}
         cache.set_many(made, timeout)
         found.update(made)
     return [mark_safe(found[key]) for key in keys if key in found]

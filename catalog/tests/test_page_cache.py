@@ -193,3 +193,17 @@ def test_lineups_and_soundtracks_are_reused_until_the_catalogue_changes(client, 
     member.save()
     for url in ("/osts/top/", "/groups/stray-kids/"):
         assert "Bang Chan (renamed)" in fetch(client, url).content.decode()
+
+
+def test_a_card_is_made_from_a_bare_row_and_not_for_an_ost_deleted_meanwhile(django_assert_max_num_queries):
+    """A list page reads only its OSTs' own rows; their cards' related rows are fetched in one go, and an OST
+    deleted between the page's query and its cards just has no card."""
+    from catalog.cache import ost_cards
+
+    osts = list(OST.objects.filter(slug__in=["top", "slump", "win"]).order_by("title"))
+    OST.objects.get(slug="top").delete()
+    with django_assert_max_num_queries(4):  # the rows with show, network and group, then three prefetches
+        cards = ost_cards(osts)
+    assert len(cards) == 2
+    assert 'href="/osts/slump/"' in cards[0] and "Tower of God" in cards[0] and "Stray Kids" in cards[0]
+    assert 'href="/osts/win/"' in cards[1]
