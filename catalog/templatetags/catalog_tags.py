@@ -80,8 +80,7 @@ def filter_field(field):
     """
     if not isinstance(field.field.widget, forms.Select):
         return field.as_widget()
-    choices = tuple((str(key), str(label)) for key, label in field.field.widget.choices)
-    options = options_html(choices)
+    options = options_html(tuple(field.field.widget.choices))
     value = field.value()
     for chosen in value if isinstance(value, (list, tuple)) else ["" if value is None else value]:
         option = f'<option value="{escape(chosen)}">'
