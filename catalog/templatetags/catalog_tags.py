@@ -30,8 +30,12 @@ def avatar_colour(name):
 
 
 @register.simple_tag
+@functools.lru_cache(maxsize=4096)
 def avatar(name, size=40, css_class="avatar"):
-    """Initials on a colour derived from the name, as inline SVG: no photo or third-party service needed."""
+    """Initials on a colour derived from the name, as inline SVG: no photo or third-party service needed.
+
+    Made once per process for each name and size: a group list shows sixty of them.
+    """
     return format_html(
         '<svg class="{}" width="{}" height="{}" viewBox="0 0 40 40" aria-hidden="true" focusable="false">'
         '<circle cx="20" cy="20" r="20" fill="{}"/>'
