@@ -84,7 +84,8 @@ def filter_field(field):
     """
     if not isinstance(field.field.widget, forms.Select):
         return field.as_widget()
-    options = options_html(tuple(field.field.widget.choices))
+    # Through iter(): tuple() would first ask a model select's choices for their length, a COUNT query.
+    options = options_html(tuple(iter(field.field.widget.choices)))
     value = field.value()
     for chosen in value if isinstance(value, (list, tuple)) else ["" if value is None else value]:
         option = f'<option value="{escape(chosen)}">'
