@@ -295,6 +295,11 @@ def card_prefetches():
 
 
 class OSTQuerySet(models.QuerySet):
+    def card_ids(self):
+        """Just the ids: enough to find the OSTs' cards in the cache. `ost_cards` loads the rest of a card's
+        rows only for the cards it has to make."""
+        return self.only("pk")
+
     def for_cards(self):
         """The row data of an OST card; the rest (`card_prefetches()`) is fetched only for cards not in the cache."""
         return self.select_related("show", "show__network", "artist")

@@ -92,7 +92,7 @@ class OSTListView(FilteredListView):
     broad_search = 500
 
     def get_queryset(self):
-        return OST.objects.all()
+        return OST.objects.card_ids()
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -153,7 +153,8 @@ class GroupListView(ListView):
 @cache_catalogue_page
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
-    page_obj = paginate(request, OST.objects.filter(artist=group), per_page=24)
+    # The cards need only the ids; the structured data names each OST and links to it.
+    page_obj = paginate(request, OST.objects.filter(artist=group).only("title", "slug"), per_page=24)
     context = {
         "group": group,
         "lineup": lineup_of(group),
@@ -211,7 +212,7 @@ class ShowListView(FilteredListView):
 @cache_catalogue_page
 def show_detail(request, slug):
     show = get_object_or_404(Show.objects.select_related("network").prefetch_related("also_on"), slug=slug)
-    page_obj = paginate(request, show.osts.in_soundtrack_order(), per_page=48)
+    page_obj = paginate(request, OST.objects.filter(show=show).card_ids().in_soundtrack_order(), per_page=48)
     context = {
         "show": show,
         "osts": page_obj.object_list,
