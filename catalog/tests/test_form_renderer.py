@@ -4,6 +4,8 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from catalog.filters import OSTFilter, ShowFilter
 from catalog.models import OST, Show
@@ -25,12 +27,12 @@ def both_ways(form):
 
 
 class Odd(forms.Form):
-    """Attributes that are True, False or numbers, and values that need escaping."""
+    """Attributes that are True, False, numbers, already safe or lazy, and values that need escaping."""
 
     flag = forms.BooleanField(widget=forms.CheckboxInput(attrs={"data-on": True, "data-off": False}))
     size = forms.IntegerField(widget=forms.NumberInput(attrs={"step": 5, "title": 'say "hi" & <go>'}))
     secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "data-safe": mark_safe("<b>&amp;</b>"), "title": gettext_lazy("Say & go")}))
 
 
 def test_the_fast_renderer_is_the_site_renderer(settings):
