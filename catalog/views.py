@@ -60,7 +60,7 @@ def home(request):
     groups, kind_counts = cached("home-browse", busiest_groups_and_kinds)
     latest_ids = list(OST.objects.values_list("pk", flat=True)[:6])
     discussed_ids = cached("most-discussed", OST.objects.most_discussed_ids)
-    osts = OST.objects.in_bulk(latest_ids + discussed_ids)
+    osts = OST.objects.card_ids().in_bulk(latest_ids + discussed_ids)
     # Both rows' cards made in one go (one set of queries); the template's `cards` then finds them cached.
     ost_cards(osts.values())
     context = {
