@@ -133,7 +133,7 @@ def person(request, member, memberships):
 
 
 def tv_series(request, show):
-    """A show; `also_on` must be prefetched."""
+    """A show."""
     source = None
     if show.source_title:
         source = {"@type": "CreativeWork", "name": show.source_title, "genre": show.get_source_kind_display()}

@@ -28,6 +28,11 @@ def lineup_of(group):
     return cached(f"lineup:{group.pk}", lambda: list(group.memberships.select_related("member")))
 
 
+def also_on(show):
+    """The other networks that carried the show: shared by its page and the pages of all its OSTs."""
+    return cached(f"also-on:{show.pk}", lambda: list(show.also_on.all()))
+
+
 def soundtrack_of(show):
     """The show's OSTs as the "More from this show" lists name them: shared by the pages of all its OSTs."""
     osts = show.osts.select_related("artist").prefetch_related("singers")
@@ -121,7 +126,7 @@ class OSTListView(FilteredListView):
 def ost_detail(request, slug):
     ost = get_object_or_404(
         OST.objects.select_related("show__network", "artist__agency").prefetch_related(
-            "languages", "singers", "show__also_on", Prefetch("credits", Credit.objects.select_related("member"))
+            "languages", "singers", Prefetch("credits", Credit.objects.select_related("member"))
         ),
         slug=slug,
     )
@@ -135,6 +140,7 @@ def ost_detail(request, slug):
         "in_group_then": in_group_then,
         "sung_count": len(singers),
         "lineup_count": len(in_group_then) or len(lineup),
+        "also_on": also_on(ost.show),
         "same_show": [entry for entry in soundtrack_of(ost.show) if entry["pk"] != ost.pk],
     }
     return render(request, "catalog/ost_detail.html", context)
@@ -211,10 +217,11 @@ class ShowListView(FilteredListView):
 
 @cache_catalogue_page
 def show_detail(request, slug):
-    show = get_object_or_404(Show.objects.select_related("network").prefetch_related("also_on"), slug=slug)
+    show = get_object_or_404(Show.objects.select_related("network"), slug=slug)
     page_obj = paginate(request, OST.objects.filter(show=show).card_ids().in_soundtrack_order(), per_page=48)
     context = {
         "show": show,
+        "also_on": also_on(show),
         "osts": page_obj.object_list,
         "page_obj": page_obj,
         "cameos": show.cameos.select_related("member"),

@@ -168,8 +168,8 @@ def test_cards_and_counts_are_reused_until_the_catalogue_changes(client, setting
 
 
 def test_lineups_and_soundtracks_are_reused_until_the_catalogue_changes(client, settings):
-    """With the page cache off, an OST page reuses its group's lineup and its show's other OSTs, and still shows
-    every change to them."""
+    """With the page cache off, an OST page reuses its group's lineup, its show's other networks and other OSTs,
+    and still shows every change to them."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -187,6 +187,11 @@ def test_lineups_and_soundtracks_are_reused_until_the_catalogue_changes(client, 
     slump.title = "SLUMP (renamed)"
     slump.save()
     assert '<a href="/osts/slump/">SLUMP (renamed)</a>' in fetch(client, "/osts/top/").content.decode()
+
+    show = Show.objects.get(slug="tower-of-god")
+    show.also_on.add(show.network.__class__.objects.create(name="Anime Channel Test", slug="anime-channel-test"))
+    for url in ("/osts/top/", "/shows/tower-of-god/"):
+        assert "Anime Channel Test" in fetch(client, url).content.decode()
 
     member = Member.objects.get(slug="bang-chan")
     member.stage_name = "Bang Chan (renamed)"

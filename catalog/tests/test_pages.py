@@ -168,3 +168,10 @@ def test_group_page_names_at_most_30_shows():
     shows_section = main[main.index('id="shows-heading"') :]
     assert shows_section.count('href="/shows/busy-show-') == 30
     assert 'href="/osts/?group=busy-group"' in shows_section
+
+
+def test_show_and_ost_pages_name_every_network(client):
+    """Tower of God streamed on Crunchyroll and aired on BS11 and TOKYO MX: its page and its OSTs' pages say so."""
+    for url in ("/shows/tower-of-god/", "/osts/top/", "/osts/slump/"):
+        network = re.search(r"<dt>Network</dt><dd>(.*?)</dd>", main_of(client.get(url))).group(1)
+        assert re.sub(r"<[^>]+>", "", network) == "Crunchyroll; also on BS11, TOKYO MX", url
