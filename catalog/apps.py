@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class CatalogConfig(AppConfig):
@@ -17,3 +17,5 @@ class CatalogConfig(AppConfig):
             post_save.connect(bump_catalogue_version, sender=model, dispatch_uid=f"bump-save-{model.__name__}")
             post_delete.connect(bump_catalogue_version, sender=model, dispatch_uid=f"bump-delete-{model.__name__}")
         m2m_changed.connect(bump_catalogue_version, dispatch_uid="bump-m2m")
+        # Deploys run migrate: pages, cards and rows cached by the old code must not outlive it.
+        post_migrate.connect(bump_catalogue_version, sender=self, dispatch_uid="bump-migrate")

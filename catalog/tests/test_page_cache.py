@@ -125,6 +125,16 @@ def test_every_server_process_sees_the_same_version(client):
     assert fetch(client, "/osts/")["X-Page-Cache"] == "miss"
 
 
+def test_migrate_starts_a_new_catalogue_version(client):
+    """A deploy runs migrate: the new code and templates never serve pages the old ones cached."""
+    from django.core.management import call_command
+
+    fetch(client, "/osts/")
+    assert fetch(client, "/osts/")["X-Page-Cache"] == "hit"
+    call_command("migrate", verbosity=0)
+    assert fetch(client, "/osts/")["X-Page-Cache"] == "miss"
+
+
 def test_version_lives_in_the_shared_cache_when_there_is_one(settings):
     """With a shared cache (CACHE_URL), the version is kept there and bumped there."""
     from catalog.cache import bump_catalogue_version, catalogue_version
