@@ -1,11 +1,14 @@
 """The GET filter forms of the OST and show lists (django-filter)."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator
 
 from .cache import cached
@@ -100,7 +103,39 @@ class OSTOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*qs.query.order_by, "pk") if value else qs
 
 
-class OSTFilter(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet without most of its set-up cost on every request (0.5 ms a list page).
+
+    Nothing in our filters or their form fields depends on the request, so the filters are copied
+    shallowly instead of deep-copied (querysets and all), and the form class is made once per filter set;
+    each form still deep-copies its fields, as every Django form does.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter's own __init__, but for the copy.
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = self._meta.model._default_manager.all() if queryset is None else queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = self.filters[name] = copy.copy(base)
+            if base.method is not None:
+                # The copy would share its original's FilterMethod, which finds the method on the original's
+                # parent: setting the method again binds a new one to the copy.
+                filter_.method = base.method
+            filter_.model = self.queryset.model
+            filter_.parent = self
+
+    def get_form_class(self):
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
+
+class OSTFilter(FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_q", max_length=100)
     group = SlugChoiceFilter(field_name="artist", queryset=Group.objects.all(), label="Group")
     member = SlugChoiceFilter(queryset=Member.objects.all(), method="filter_member", label="Member")
@@ -175,7 +210,7 @@ class OSTFilter(django_filters.FilterSet):
         return queryset.filter(Exists(OST.languages.through.objects.filter(ost=OuterRef("pk"), language=language)))
 
 
-class ShowFilter(django_filters.FilterSet):
+class ShowFilter(FilterSet):
     type = django_filters.ChoiceFilter(field_name="kind", choices=Show.Kind.choices, empty_label="Any", label="Kind")
     network = SlugChoiceFilter(queryset=Network.objects.all(), method="filter_network", label="Network")
     # A text box, not type=number: a bad value typed into the URL is shown back as it was, and stays valid HTML.

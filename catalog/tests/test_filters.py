@@ -157,3 +157,22 @@ def test_ordering(client, ordering, first):
     """ordering sorts the list."""
     response = client.get(reverse("catalog:ost-list"), {"ordering": ordering})
     assert response.context["osts"][0].slug == first
+
+
+def test_filter_sets_share_no_state():
+    """Filters are copied shallowly and the form class is reused (catalog.filters.FilterSet): each filter set
+    must still run its own filters and own its form's fields."""
+    from catalog.filters import OSTFilter
+    from catalog.models import OST
+
+    first = OSTFilter({"member": "seungmin"}, OST.objects.all())
+    second = OSTFilter({"member": "soojin", "type": "anime"}, OST.objects.all())
+    assert type(first.form) is type(second.form)
+    assert first.filters["member"].filter.method.__self__ is first
+    assert second.filters["member"].filter.method.__self__ is second
+
+    first.form.fields["type"].widget.choices = [("", "only this form")]
+    assert ("", "only this form") not in list(second.form.fields["type"].widget.choices)
+    assert {ost.slug for ost in first.qs} == {"here-always", "close-to-you", "top", "slump"}
+    assert {ost.slug for ost in second.qs} == set()
+    assert {ost.slug for ost in OSTFilter({"member": "soojin"}, OST.objects.all()).qs} == {"help-me"}
