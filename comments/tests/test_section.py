@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -276,3 +276,40 @@ def test_the_comment_list_is_made_once_until_a_comment_changes(ost, settings):
     assert not any('"comments_comment"."body"' in query["sql"] for query in again)
     make_comment(ost, body="Second one")
     assert "Second one" in client.get(ost.get_absolute_url()).content.decode()
+
+
+def normalised(html):
+    """The section with the per-reader values (CSRF token, signed time) made equal."""
+    return re.sub(r'name="(csrfmiddlewaretoken|timestamp)" value="[^"]*"', r'name="\1" value="X"', html)
+
+
+@pytest.mark.parametrize("kind", ["home", "ost", "show", "group"])
+def test_the_blank_form_is_the_form_template_rendered(kind, monkeypatch, settings):
+    """The empty form comes from a copy rendered once per process with slots (see `blank_form`); it must be
+    exactly what the template gives for this page, its comment page and the reader's token."""
+    from comments.templatetags import comments as tags
+
+    target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group}[kind]()
+    for number in range(3):
+        make_comment(target, body=f"Comment {number}")
+    settings.COMMENTS_PER_PAGE = 2
+    path = (target.get_absolute_url() if target else "/") + "?cpage=1"
+    template = Template("{% load comments %}{% comment_section target %}")
+
+    def render():
+        # With the context processors, as pages have them: the full form takes its CSRF token from there.
+        return template.render(RequestContext(RequestFactory().get(path), {"target": target}))
+
+    fast = render()
+    monkeypatch.setattr(tags, "blank_form", lambda *args: None)
+    full = render()
+    assert 'href="' + path + '#respond"' in fast
+    assert f'name="target_type" value="{kind}"' in fast
+    assert normalised(fast) == normalised(full)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', fast).group(1)
+    assert len(token) == 64
+
+
+def test_a_reader_with_saved_details_gets_the_full_form(ost):
+    html = render_section(ost, cookies={"comment_author": "Mina"})
+    assert re.search(r'name="author_name"[^>]*value="Mina"', html)
