@@ -13,13 +13,19 @@ from django.utils import timezone
 
 @functools.lru_cache(maxsize=8192)
 def _page_url(viewname, slug, script_prefix):
-    return reverse(viewname, kwargs={"slug": slug})
+    return reverse(viewname, kwargs={"slug": slug} if slug is not None else None)
 
 
 def detail_page_url(viewname, slug):
     """The URL of a catalogue page, reversed once per process: a group page links to about a hundred of
     them, and reverse() takes some 20 µs each."""
     return _page_url(viewname, slug, get_script_prefix())
+
+
+def fixed_url(viewname):
+    """The URL of a page without arguments (the lists, the feeds), reversed once per process: every page
+    links to about fifteen of them."""
+    return _page_url(viewname, None, get_script_prefix())
 
 
 @receiver(setting_changed)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client, override_settings
-from django.urls import include, path
+from django.urls import include, path, set_script_prefix
 
 from catalog.models import OST, Group, Member, Show
 from catalog.tests.factories import make_group, make_ost
@@ -139,3 +139,21 @@ def test_server_errors_show_the_branded_500_page(db):
     response = client.get("/broken/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_links_follow_the_script_prefix_of_each_request(db, settings):
+    """Page URLs are reversed once per process (catalog.models.fixed_url and detail_page_url), keyed on the
+    script prefix: a site mounted under /fans/ links there, and the same process still links to / after."""
+    settings.PAGE_CACHE_SECONDS = 0  # the test client's request.path leaves the prefix out, so both share a key
+    ost = make_ost(title="Prefix Song", slug="prefix-song")
+    client = Client()
+    # As the WSGI handler sets it from SCRIPT_NAME (the test client does not).
+    set_script_prefix("/fans/")
+    try:
+        mounted = client.get("/osts/prefix-song/").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert 'href="/fans/osts/"' in mounted and 'href="/fans/feeds/' in mounted
+    assert f'href="/fans{ost.show.get_absolute_url()}"' in mounted
+    at_root = client.get("/osts/prefix-song/").content.decode()
+    assert 'href="/osts/"' in at_root and 'href="/fans/' not in at_root
