@@ -66,30 +66,34 @@ def cached(key, build, timeout=3600):
 
 
 def ost_cards(osts, timeout=3600):
-    """Each OST's card as HTML, rendered once per catalogue version.
+    """Each OST's card as HTML, rendered once per catalogue version. `osts` are OSTs or their ids.
 
     Many list pages (each filter, each page number) show the same cards, so even a page the page cache
-    has never seen is mostly put together from cards already made: the OSTs' own rows are enough to
-    find them. Only the cards not yet cached need the related rows; OSTs loaded without them
-    (`for_cards()`) are fetched again with them, in one query.
+    has never seen is mostly put together from cards already made: the OSTs' ids are enough to find
+    them. Only the cards not yet cached need the related rows; OSTs given without them (ids, or rows
+    from `card_ids()`) are fetched with them, in one query.
     """
     osts = list(osts)
+    ids = [ost.pk if isinstance(ost, OST) else ost for ost in osts]
     version = catalogue_version()
-    keys = [f"card:{version}:{ost.pk}" for ost in osts]
-    found = cache.get_many(keys)
-    missing = {key: ost for key, ost in zip(keys, osts) if key not in found}
+    keys = {pk: f"card:{version}:{pk}" for pk in ids}
+    found = cache.get_many(keys.values())
+    missing = {pk for pk in ids if keys[pk] not in found}
     if missing:
-        complete = {key: ost for key, ost in missing.items() if OST.show.is_cached(ost) and OST.artist.is_cached(ost)}
-        bare = {key: ost.pk for key, ost in missing.items() if key not in complete}
+        complete = {
+            ost.pk: ost
+            for ost in osts
+            if isinstance(ost, OST) and OST.show.is_cached(ost) and OST.artist.is_cached(ost) and ost.pk in missing
+        }
+        bare = [pk for pk in missing if pk not in complete]
         if bare:
-            loaded = OST.objects.for_cards().in_bulk(bare.values())
             # An OST deleted since the page's query gets no card.
-            complete.update({key: loaded[pk] for key, pk in bare.items() if pk in loaded})
+            complete.update(OST.objects.for_cards().in_bulk(bare))
         prefetch_related_objects(list(complete.values()), *card_prefetches())
-        made = {key: render_to_string("includes/ost_card.html", {"ost": ost}) for key, ost in complete.items()}
+        made = {keys[pk]: render_to_string("includes/ost_card.html", {"ost": ost}) for pk, ost in complete.items()}
         cache.set_many(made, timeout)
         found.update(made)
-    return [mark_safe(found[key]) for key in keys if key in found]
+    return [mark_safe(found[keys[pk]]) for pk in ids if keys[pk] in found]
 
 
 # Parts of a page that differ per visitor even when the catalogue has not changed.

@@ -333,7 +333,7 @@ class OSTQuerySet(models.QuerySet):
             *(models.When(placement=value, then=i) for i, value in enumerate(OST.Placement.values)),
             output_field=models.IntegerField(),
         )
-        return self.order_by(rank, "placement_number", "released_on", "title")
+        return self.order_by(rank, "placement_number", "released_on", "title", "pk")
 
     def facet_counts(self):
         """How many OSTs each filter option holds, for the labels of the filter form ("Anime (6)")."""

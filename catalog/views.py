@@ -34,8 +34,9 @@ def also_on(show):
 
 
 def soundtrack_of(show):
-    """The show's OSTs as the "More from this show" lists name them: shared by the pages of all its OSTs."""
-    osts = show.osts.select_related("artist").prefetch_related("singers")
+    """The show's OSTs in soundtrack order, as the "More from this show" lists name them: shared by the show's
+    page and the pages of all its OSTs."""
+    osts = show.osts.in_soundtrack_order().select_related("artist").prefetch_related("singers")
     return cached(f"soundtrack:{show.pk}", lambda: [
         {"pk": ost.pk, "url": ost.get_absolute_url(), "title": ost.title, "singer_names": ost.singer_names,
          "artist_name": ost.artist.name, "placement_label": ost.placement_label}
@@ -218,7 +219,7 @@ class ShowListView(FilteredListView):
 @cache_catalogue_page
 def show_detail(request, slug):
     show = get_object_or_404(Show.objects.select_related("network"), slug=slug)
-    page_obj = paginate(request, OST.objects.filter(show=show).card_ids().in_soundtrack_order(), per_page=48)
+    page_obj = paginate(request, [entry["pk"] for entry in soundtrack_of(show)], per_page=48)
     context = {
         "show": show,
         "also_on": also_on(show),

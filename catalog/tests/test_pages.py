@@ -175,3 +175,27 @@ def test_show_and_ost_pages_name_every_network(client):
     for url in ("/shows/tower-of-god/", "/osts/top/", "/osts/slump/"):
         network = re.search(r"<dt>Network</dt><dd>(.*?)</dd>", main_of(client.get(url))).group(1)
         assert re.sub(r"<[^>]+>", "", network) == "Crunchyroll; also on BS11, TOKYO MX", url
+
+
+def test_a_soundtrack_is_in_the_same_order_on_the_show_page_and_under_each_ost(client):
+    """Openings, endings, main themes, numbered parts, special tracks, whatever the release dates."""
+    from catalog.tests.factories import make_ost, make_show
+
+    show = make_show(title="Order Show", slug="order-show")
+    made = {}
+    for slug, placement, number, year in [
+        ("special-track", "special", None, 2018),
+        ("part-two", "ost-part", 2, 2020),
+        ("the-ending", "ending", None, 2024),
+        ("part-one", "ost-part", 1, 2023),
+        ("the-opening", "opening", None, 2019),
+    ]:
+        made[slug] = make_ost(title=slug, slug=slug, show=show, placement=placement, placement_number=number, release_year=year)
+    in_order = ["the-opening", "the-ending", "part-one", "part-two", "special-track"]
+
+    def linked(html):
+        return list(dict.fromkeys(re.findall(r'href="/osts/([a-z-]+)/"', html)))
+
+    assert linked(main_of(client.get("/shows/order-show/"))) == in_order
+    main = main_of(client.get("/osts/part-two/"))
+    assert linked(main[main.index('id="same-show-heading"') :]) == [s for s in in_order if s != "part-two"]
