@@ -44,10 +44,16 @@ def soundtrack_of(show):
     ])
 
 
-def paginate(request, queryset, per_page):
-    """The requested page of a related list; a page that does not exist is a 404, as on the list pages."""
+def paginate(request, queryset, per_page, count=None):
+    """The requested page of a related list; a page that does not exist is a 404, as on the list pages.
+
+    `count`, when already known, saves counting the list again.
+    """
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     try:
-        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+        return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("No such page.") from None
 
@@ -160,8 +166,10 @@ class GroupListView(ListView):
 @cache_catalogue_page
 def group_detail(request, slug):
     group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
-    # The cards need only the ids; the structured data names each OST and links to it.
-    page_obj = paginate(request, OST.objects.filter(artist=group).only("title", "slug"), per_page=24)
+    # The cards need only the ids; the structured data names each OST and links to it. The site-wide counts
+    # already hold the group's number of OSTs.
+    osts = OST.objects.filter(artist=group).only("title", "slug")
+    page_obj = paginate(request, osts, per_page=24, count=catalogue_facets()["group"].get(group.pk, 0))
     context = {
         "group": group,
         "lineup": lineup_of(group),

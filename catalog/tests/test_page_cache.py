@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from catalog.models import OST, Show
+from catalog.models import OST, Group, Show
 from comments.models import Comment
 
 pytestmark = pytest.mark.usefixtures("article_data")
@@ -222,3 +222,31 @@ def test_a_card_is_made_from_a_bare_row_and_not_for_an_ost_deleted_meanwhile(dja
     assert len(cards) == 2
     assert 'href="/osts/slump/"' in cards[0] and "Tower of God" in cards[0] and "Stray Kids" in cards[0]
     assert 'href="/osts/win/"' in cards[1]
+
+
+def test_group_and_show_pages_reuse_their_counts_and_soundtrack_until_the_catalogue_changes(client, settings):
+    """With the page cache off, a group page takes its OST count from the site-wide counts and a show page its
+    OSTs from the show's cached soundtrack: neither counts again, and both show a new OST at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.tests.factories import make_ost
+
+    settings.PAGE_CACHE_SECONDS = 0
+
+    def count_on(url):
+        html = fetch(client, url).content.decode()
+        return int(re.search(r'<span class="count">(\d+)</span>', html).group(1)), html
+
+    for url in ("/groups/stray-kids/", "/shows/tower-of-god/"):
+        fetch(client, url)
+        with CaptureQueriesContext(connection) as again:
+            fetch(client, url)
+        assert not [query for query in again if "COUNT(" in query["sql"]], url
+    assert count_on("/groups/stray-kids/")[0] == 4
+    assert count_on("/shows/tower-of-god/")[0] == 2
+
+    make_ost(title="Brand New Theme", show=Show.objects.get(slug="tower-of-god"), artist=Group.objects.get(slug="stray-kids"))
+    for url, expected in (("/groups/stray-kids/", 5), ("/shows/tower-of-god/", 3)):
+        count, html = count_on(url)
+        assert count == expected and 'href="/osts/brand-new-theme/"' in html, url
