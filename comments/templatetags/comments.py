@@ -74,9 +74,7 @@ def comment_section(context, target):
         list_html = cached(f"comment-list:{page_key}:{number}", lambda: comment_list()[1])
     if reply_to and not form.is_bound:
         form.initial["parent"] = reply_to.pk
-    is_blank = not (form.is_bound or author or reply_to)
-
-    return {
+    context = {
         "request": request,
         "comment_list": mark_safe(list_html),
         "count": pages.approved_count,
@@ -90,8 +88,10 @@ def comment_section(context, target):
         "comment_page_count": pages.page_count,
         "target_type": target_type(target),
         "target_id": "" if target is None else target.pk,
-        "blank_form": blank_form(request, form, comment_page_url, target) if is_blank else None,
     }
+    if not (form.is_bound or author or reply_to):
+        context["blank_form"] = blank_form(context, get_token(request), form.initial["timestamp"])
+    return context
 
 
 FORM_TEMPLATE = "comments/includes/form.html"
@@ -100,19 +100,13 @@ BLANK_FORM_SLOTS = ("csrf_token", "timestamp", "comment_page_url", "target_type"
 SLOT = re.compile("\x00([a-z_]+)\x00")
 
 
-def blank_form(request, form, comment_page_url, target):
+def blank_form(context, csrf_token, timestamp):
     """The empty "Leave a Reply" form: the template rendered once per process, its slots filled per page.
 
     Rendering the form field by field is half a millisecond a page, and the empty form is the one nearly
     every page shows; a bound, pre-filled or reply form is rendered in full.
     """
-    values = {
-        "csrf_token": get_token(request),
-        "timestamp": form.initial["timestamp"],
-        "comment_page_url": comment_page_url,
-        "target_type": target_type(target),
-        "target_id": "" if target is None else target.pk,
-    }
+    values = {**context, "csrf_token": csrf_token, "timestamp": timestamp}
     pieces = blank_form_pieces(get_template(FORM_TEMPLATE).template, get_script_prefix())
     # re.split puts the slot names at the odd places.
     return mark_safe("".join(conditional_escape(values[piece]) if i % 2 else piece for i, piece in enumerate(pieces)))
