@@ -17,6 +17,7 @@ def fixed_url(viewname):
     """`{% url %}` for a URL without arguments, reversed once per process (see `catalog.models.fixed_url`)."""
     return reverse_fixed_url(viewname)
 
+
 # Backgrounds dark enough for white initials to pass WCAG AA contrast.
 AVATAR_COLOURS = ["#8e3b8e", "#5b4bb7", "#2f5fa7", "#1f6f6b", "#2f7040", "#8a5a00", "#b23a48", "#6d4c41", "#3d5a80", "#9c2f6e"]
 
