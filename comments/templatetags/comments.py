@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from catalog.cache import cached
 
 from ..cookies import remembered_author
-from ..forms import CommentForm
+from ..forms import CommentForm, sign_timestamp
 from ..models import Comment
 from ..moderation import is_valid_moderation_hash
 from ..targets import page_url, target_type
@@ -40,13 +40,11 @@ def comment_section(context, target):
     if not (held_id and is_valid_moderation_hash(held_id, request.GET.get("moderation-hash"))):
         held_id = None
 
+    # A refused post comes back bound to its page; any other page starts a form of its own, made below.
     form = getattr(request, "comment_form", None)
-    author = remembered_author(request.COOKIES)
-    if form is None or form.target != target:
-        form = CommentForm(target, initial=author)
-        reply_to_id = as_id(request.GET.get("replytocom"))
-    else:
-        reply_to_id = as_id(form.data.get("parent"))
+    if form is not None and form.target != target:
+        form = None
+    reply_to_id = as_id(form.data.get("parent") if form else request.GET.get("replytocom"))
 
     # Which comments go on which comment page, and the list as HTML, are the same for every reader until
     # anything changes (the catalogue version covers comments too); a held comment is for its author only.
@@ -72,13 +70,10 @@ def comment_section(context, target):
         reply_to = next((c for c in comments if c.pk == reply_to_id and c.is_approved), None)
     else:
         list_html = cached(f"comment-list:{page_key}:{number}", lambda: comment_list()[1])
-    if reply_to and not form.is_bound:
-        form.initial["parent"] = reply_to.pk
     context = {
         "request": request,
         "comment_list": mark_safe(list_html),
         "count": pages.approved_count,
-        "form": form,
         "reply_to": reply_to,
         "page_url": url,
         "comment_page_url": comment_page_url,
@@ -89,8 +84,15 @@ def comment_section(context, target):
         "target_type": target_type(target),
         "target_id": "" if target is None else target.pk,
     }
-    if not (form.is_bound or author or reply_to):
-        context["blank_form"] = blank_form(context, get_token(request), form.initial["timestamp"])
+    author = remembered_author(request.COOKIES)
+    if form is None and not author and not reply_to:
+        context["blank_form"] = blank_form(context, get_token(request), sign_timestamp())
+        return context
+    if form is None:
+        form = CommentForm(target, initial=author)
+        if reply_to:
+            form.initial["parent"] = reply_to.pk
+    context["form"] = form
     return context
 
 
@@ -103,7 +105,7 @@ SLOT = re.compile("\x00([a-z_]+)\x00")
 def blank_form(context, csrf_token, timestamp):
     """The empty "Leave a Reply" form: the template rendered once per process, its slots filled per page.
 
-    Rendering the form field by field is half a millisecond a page, and the empty form is the one nearly
+    Building the form and rendering it field by field is over half a millisecond a page, and the empty form is the one nearly
     every page shows; a bound, pre-filled or reply form is rendered in full.
     """
     values = {**context, "csrf_token": csrf_token, "timestamp": timestamp}
