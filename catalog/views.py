@@ -36,12 +36,16 @@ def also_on(show):
 def soundtrack_of(show):
     """The show's OSTs in soundtrack order, as the "More from this show" lists name them: shared by the show's
     page and the pages of all its OSTs."""
-    osts = show.osts.in_soundtrack_order().select_related("artist").prefetch_related("singers")
-    return cached(f"soundtrack:{show.pk}", lambda: [
-        {"pk": ost.pk, "url": ost.get_absolute_url(), "title": ost.title, "singer_names": ost.singer_names,
-         "artist_name": ost.artist.name, "placement_label": ost.placement_label}
-        for ost in osts
-    ])
+
+    def build():
+        osts = show.osts.in_soundtrack_order().select_related("artist").prefetch_related("singers")
+        return [
+            {"pk": ost.pk, "url": ost.get_absolute_url(), "title": ost.title, "singer_names": ost.singer_names,
+             "artist_name": ost.artist.name, "placement_label": ost.placement_label}
+            for ost in osts
+        ]
+
+    return cached(f"soundtrack:{show.pk}", build)
 
 
 def paginate(request, queryset, per_page, count=None):
