@@ -1,6 +1,8 @@
+import copy
 import os
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
@@ -39,11 +41,27 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(settings, tmp_path_factory):
-    """Each test starts with an empty cache and its own catalogue version: nothing cached leaks between tests."""
-    from django.core.cache import cache
+@pytest.fixture(scope="session", autouse=True)
+def private_caches(tmp_path_factory, worker_id):
+    """The configured cache backends, each test process with its own: its own directory for the default
+    on-disk cache, its own Redis database when REDIS_URL is set (xdist workers clear caches concurrently)."""
+    from django.test import override_settings
 
-    if settings.CATALOGUE_VERSION_FILE:
-        settings.CATALOGUE_VERSION_FILE = tmp_path_factory.mktemp("version") / "catalogue-version"
-    cache.clear()
+    caches = copy.deepcopy(settings.CACHES)
+    worker = int(worker_id[2:]) if worker_id.startswith("gw") else 0
+    for alias, config in caches.items():
+        if config["BACKEND"].endswith("RedisCache"):
+            config["LOCATION"] = f"{config['LOCATION'].rsplit('/', 1)[0]}/{worker + 1}"
+        else:
+            config["LOCATION"] = str(tmp_path_factory.mktemp(f"cache-{alias}"))
+    with override_settings(CACHES=caches):
+        yield caches
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(private_caches):
+    """Each test starts with empty caches: nothing cached leaks between tests."""
+    from django.core.cache import caches
+
+    for alias in private_caches:
+        caches[alias].clear()

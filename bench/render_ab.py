@@ -6,10 +6,12 @@ A page nobody has asked for since the last change is rendered in full; in real t
 the requests, so this render sets the speed of the long tail. Each tree (a checkout of the code, e.g. a
 `git worktree` of the commit before a change) runs in its own process with the page cache off and the
 fragment caches (cards, counts, lineups) warm, as for any page the page cache has not seen yet. Rounds
-alternate A, B, A, B… so background load on the shared machine hits both alike; the figure per page is the
-median over rounds of each round's median render time (Django's test Client, in-process, no HTTP).
+alternate A, B, A, B…; the figure per page is the median over rounds of each round's median render time
+(Django's test Client, in-process, no HTTP). Times are the process's CPU time, not wall-clock time: on a
+shared 2-core machine, other work moves wall-clock times by more than the differences measured here, while
+the CPU time a render takes (SQLite runs in-process, so its queries count) barely moves.
 
-Prints one line per page: A ms, B ms, B − A. A trick that saves under 0.5 ms a page does not pay its way.
+Prints one line per page: A ms, then B − A for each B tree (several --b trees are compared in one run). A trick that saves under 0.5 ms a page does not pay its way.
 """
 
 import argparse
@@ -38,9 +40,9 @@ def worker(urls, reps):
             client.get(url)
         samples = []
         for _ in range(reps):
-            started = time.perf_counter()
+            started = time.process_time()
             response = client.get(url)
-            samples.append((time.perf_counter() - started) * 1000)
+            samples.append((time.process_time() - started) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
         timings[url] = statistics.median(samples)
@@ -83,7 +85,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, help="a seeded SQLite database (bench/run.py --workdir DIR --reuse keeps one)")
     parser.add_argument("--a", type=Path, help="the tree of version A")
-    parser.add_argument("--b", type=Path, default=BASE_DIR, help="the tree of version B (default: this one)")
+    parser.add_argument("--b", type=Path, nargs="+", default=[BASE_DIR], help="the trees of versions B (default: this one)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -99,17 +101,20 @@ def main():
 
     pages = run_in(args.a, args.db.resolve(), "--pick")
     urls = json.dumps([url for _name, url in pages])
-    rounds = {"A": [], "B": []}
+    trees = {"A": args.a, **{f"B{i + 1}" if len(args.b) > 1 else "B": tree for i, tree in enumerate(args.b)}}
+    rounds = {label: [] for label in trees}
     for number in range(args.rounds):
-        for label, tree in (("A", args.a), ("B", args.b)):
+        for label, tree in trees.items():
             rounds[label].append(run_in(tree, args.db.resolve(), "--worker", urls, "--reps", str(args.reps)))
         print(f"round {number + 1}/{args.rounds} done", file=sys.stderr, flush=True)
-    print(f"{'page':44} {'A ms':>8} {'B ms':>8} {'B - A':>8}")
+    for label, tree in trees.items():
+        print(f"{label}: {tree}")
+    others = [label for label in trees if label != "A"]
+    print(f"{'page':44} {'A ms':>8}" + "".join(f" {label + ' - A':>8}" for label in others))
     for name, url in pages:
         a = statistics.median(r[url] for r in rounds["A"])
-        b = statistics.median(r[url] for r in rounds["B"])
-        print(f"{name[:44]:44} {a:8.2f} {b:8.2f} {b - a:+8.2f}")
-
+        diffs = "".join(f" {statistics.median(r[url] for r in rounds[label]) - a:+8.2f}" for label in others)
+        print(f"{name[:44]:44} {a:8.2f}{diffs}")
 
 if __name__ == "__main__":
     main()

@@ -1,21 +1,29 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
+from ostsite.page_cache import SITE, bump, invalidate_site
+
+
+def catalogue_changed(**kwargs):
+    # Editors' saves are rare (docs/benchmarks.md measures one every 30 s): all pages go stale at once.
+    invalidate_site()
+
+
+def deployed(**kwargs):
+    # Deploys run migrate: pages and fragments cached by the old code must not outlive it.
+    bump(SITE)
+
 
 class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "catalog"
 
     def ready(self):
-        from .cache import bump_catalogue_version
-
-        # Every model of the catalogue and the comments feeds the cached pages.
         for model in self.get_models():
-            post_save.connect(bump_catalogue_version, sender=model, dispatch_uid=f"bump-save-{model.__name__}")
-            post_delete.connect(bump_catalogue_version, sender=model, dispatch_uid=f"bump-delete-{model.__name__}")
-        for model in self.apps.get_app_config("comments").get_models():
-            post_save.connect(bump_catalogue_version, sender=model, dispatch_uid=f"bump-save-{model.__name__}")
-            post_delete.connect(bump_catalogue_version, sender=model, dispatch_uid=f"bump-delete-{model.__name__}")
-        m2m_changed.connect(bump_catalogue_version, dispatch_uid="bump-m2m")
-        # Deploys run migrate: pages, cards and rows cached by the old code must not outlive it.
-        post_migrate.connect(bump_catalogue_version, sender=self, dispatch_uid="bump-migrate")
+            post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
+            post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    catalogue_changed, sender=field.remote_field.through, dispatch_uid=f"catalogue-m2m-{field}"
+                )
+        post_migrate.connect(deployed, sender=self, dispatch_uid="catalogue-migrate")

@@ -9,10 +9,11 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import QueryDict
-from django.utils.choices import BaseChoiceIterator
 
-from .cache import cached
+from ostsite.page_cache import cached
+
 from .models import OST, Agency, Group, Language, Member, Membership, Network, Show
+from .widgets import CachedOptionsSelect
 
 
 def containing(model, word, *fields):
@@ -64,27 +65,13 @@ def search_osts(queryset, value, broad=False):
     return queryset.filter(condition)
 
 
-class Options(BaseChoiceIterator):
-    """A select's ready-made (value, label) pairs.
-
-    Django keeps choices of this type as they are, instead of normalising every pair again on every
-    request (about 0.5 ms for the OST filters' 270 options).
-    """
-
-    def __init__(self, pairs):
-        self.pairs = tuple(pairs)
-
-    def __iter__(self):
-        return iter(self.pairs)
-
-
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """Choose a related row by its slug, as fans share it in URLs."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("empty_label", "Any")
-        kwargs.setdefault("widget", forms.Select)
+        kwargs.setdefault("widget", CachedOptionsSelect)
         super().__init__(*args, **kwargs)
 
 
@@ -104,7 +91,8 @@ class OSTOrderingFilter(django_filters.OrderingFilter):
 
 
 class FilterSet(django_filters.FilterSet):
-    """django-filter's FilterSet without most of its set-up cost on every request (0.5 ms a list page).
+    """django-filter's FilterSet without most of its set-up cost on every request (1.6 ms a list page,
+    docs/benchmarks.md), and with the options of its selects set by the view (`set_options`).
 
     Nothing in our filters or their form fields depends on the request, so the filters are copied
     shallowly instead of deep-copied (querysets and all), and the form class is made once per filter set;
@@ -134,6 +122,23 @@ class FilterSet(django_filters.FilterSet):
             cls._form_class = super().get_form_class()
         return cls._form_class
 
+    def set_options(self, options):
+        """The options of the `CachedOptionsSelect` fields, {name: [(value, label), ...]}, after an "Any".
+
+        A chosen value stays listed even when it is not among the options given (long lists are cut).
+        """
+        fields = self.form.fields
+        self.form.is_valid()  # cleaned_data then holds the valid fields, even when others are not.
+        chosen = getattr(self.form, "cleaned_data", {})
+        for name, choices in options.items():
+            choices = list(choices)
+            value = chosen.get(name)
+            if value is not None and value != "":
+                key = getattr(value, fields[name].to_field_name, None) if hasattr(value, "_meta") else value
+                if str(key) not in {str(v) for v, _ in choices}:
+                    choices.append((key, str(value)))
+            fields[name].widget.options = (("", "Any"), *choices)
+
 
 class OSTFilter(FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_q", max_length=100)
@@ -141,19 +146,21 @@ class OSTFilter(FilterSet):
     member = SlugChoiceFilter(queryset=Member.objects.all(), method="filter_member", label="Member")
     show = SlugChoiceFilter(field_name="show", queryset=Show.objects.all(), label="Show")
     type = django_filters.ChoiceFilter(
-        choices=Show.Kind.choices, method="filter_type", empty_label="Any", label="Kind of show"
+        choices=Show.Kind.choices, method="filter_type", empty_label="Any", label="Kind of show",
+        widget=CachedOptionsSelect,
     )
     network = SlugChoiceFilter(queryset=Network.objects.all(), method="filter_network", label="Network")
     language = django_filters.ModelChoiceFilter(
         field_name="languages", queryset=Language.objects.all(), to_field_name="code", empty_label="Any",
-        label="Language", method="filter_language",
+        label="Language", method="filter_language", widget=CachedOptionsSelect,
     )
     role = django_filters.ChoiceFilter(
-        field_name="placement", choices=OST.Placement.choices, empty_label="Any", label="Place in the soundtrack"
+        field_name="placement", choices=OST.Placement.choices, empty_label="Any", label="Place in the soundtrack",
+        widget=CachedOptionsSelect,
     )
     agency = SlugChoiceFilter(field_name="artist__agency", queryset=Agency.objects.all(), label="Agency")
     year = django_filters.NumberFilter(
-        field_name="release_year", label="Year", min_value=1900, max_value=2100, widget=forms.Select
+        field_name="release_year", label="Year", min_value=1900, max_value=2100, widget=CachedOptionsSelect
     )
     ordering = OSTOrderingFilter(
         fields=(("release_year", "year"), ("title", "title"), ("created_at", "added")),
@@ -166,26 +173,14 @@ class OSTFilter(FilterSet):
         model = OST
         fields = []
 
-    def label_options(self, options):
-        """Fill the selects from `filter_options()`, keeping a chosen value listed even if it is not a top one."""
-        fields = self.form.fields
-        chosen = self.form.cleaned_data if self.form.is_valid() else getattr(self.form, "cleaned_data", {})
-        for name, choices in options.items():
-            choices = list(choices)
-            value = chosen.get(name)
-            if value is not None and value != "":
-                key = getattr(value, fields[name].to_field_name, None) if hasattr(value, "_meta") else value
-                if str(key) not in {str(v) for v, _ in choices}:
-                    choices.append((key, str(value)))
-            fields[name].widget.choices = Options([("", "Any"), *choices])
-
-        group, member = chosen.get("group"), chosen.get("member")
+    def set_options(self, options):
+        """Fill the selects from `filter_options()` and the chosen group's members."""
+        super().set_options(options)
+        group = getattr(self.form, "cleaned_data", {}).get("group")
         members = []
         if group:
             members = cached(f"members-of-{group.pk}", lambda: list(group.members.values_list("slug", "stage_name")))
-        if member and member.slug not in {slug for slug, _ in members}:
-            members.append((member.slug, member.stage_name))
-        fields["member"].widget.choices = Options([("", "Any"), *members])
+        super().set_options({"member": members})
 
     # Set by the list view once it knows the search matches many OSTs (see search_osts).
     broad_search = False
@@ -211,7 +206,9 @@ class OSTFilter(FilterSet):
 
 
 class ShowFilter(FilterSet):
-    type = django_filters.ChoiceFilter(field_name="kind", choices=Show.Kind.choices, empty_label="Any", label="Kind")
+    type = django_filters.ChoiceFilter(
+        field_name="kind", choices=Show.Kind.choices, empty_label="Any", label="Kind", widget=CachedOptionsSelect
+    )
     network = SlugChoiceFilter(queryset=Network.objects.all(), method="filter_network", label="Network")
     # A text box, not type=number: a bad value typed into the URL is shown back as it was, and stays valid HTML.
     year = django_filters.NumberFilter(
@@ -256,6 +253,11 @@ def filter_options(facets):
         top = sorted((pk for pk in counts if pk is not None), key=lambda pk: -counts[pk])[:MAX_OPTIONS]
         options[name] = [(getattr(obj, key), f"{obj} ({counts[obj.pk]})") for obj in model.objects.filter(pk__in=top)]
     return options
+
+
+def show_filter_options():
+    """The show list's select options: every kind and every network."""
+    return {"type": Show.Kind.choices, "network": list(Network.objects.values_list("slug", "name"))}
 
 
 def active_filters(filterset, path):

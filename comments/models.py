@@ -20,6 +20,17 @@ class CommentQuerySet(models.QuerySet):
             return self.on_home_page()
         return self.filter(**{target_type(target): target})
 
+    def most_discussed_osts(self, limit=6):
+        """(OST id, approved comments) of the OSTs with the most approved comments, busiest first."""
+        rows = (
+            self.approved()
+            .filter(ost__isnull=False)
+            .values("ost")
+            .annotate(n=models.Count("pk"))
+            .order_by("-n", "ost")[:limit]
+        )
+        return [(row["ost"], row["n"]) for row in rows]
+
     def visible(self, held_id=None):
         """Published comments, and the held comment `held_id` for its author (whose moderation hash was checked)."""
         shown = Q(status=Comment.Status.APPROVED)
@@ -78,6 +89,17 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author_name} on {self.target or 'the home page'}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        comment = super().from_db(db, field_names, values)
+        # The status as loaded, so a save can tell whether the comment was on show before it.
+        comment.loaded_status = comment.status if "status" in field_names else None
+        return comment
+
+    @property
+    def was_approved(self):
+        return getattr(self, "loaded_status", None) == self.Status.APPROVED
 
     @property
     def target(self):

@@ -1,12 +1,11 @@
 """The pages a comment can be on: the home page (no target) or one OST, show or group."""
 
+from django.apps import apps
 from django.urls import reverse
 
-from catalog.models import OST, Group, Show
-
 HOME = "home"
-# Keys are the model names, which are also the Comment foreign keys (comment.ost, comment.show, comment.group).
-TARGET_MODELS = {model._meta.model_name: model for model in (OST, Show, Group)}
+# The Comment foreign keys to the pages, named as the models they point to (comment.ost -> catalog.OST).
+TARGET_FIELDS = ("ost", "show", "group")
 
 
 class UnknownTarget(Exception):
@@ -26,9 +25,9 @@ def get_target(kind, pk):
     """The page a posted form names, from its `target_type` and `target_id` fields (None is the home page)."""
     if kind == HOME and not pk:
         return None
-    model = TARGET_MODELS.get(kind)
-    if model is None:
+    if kind not in TARGET_FIELDS:
         raise UnknownTarget("We could not tell which page your comment is for.", status=400)
+    model = apps.get_model("comments", "Comment")._meta.get_field(kind).related_model
     try:
         return model.objects.get(pk=int(pk))
     except (TypeError, ValueError, model.DoesNotExist):

@@ -102,9 +102,6 @@ TEMPLATES = [
     },
 ]
 
-# Plain inputs written in Python rather than through three templates each (see the module).
-FORM_RENDERER = "ostsite.form_renderer.FastWidgetRenderer"
-
 WSGI_APPLICATION = "ostsite.wsgi.application"
 
 DATABASES = {
@@ -124,18 +121,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
 
-CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
-if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+# Two caches: "default" holds pages and the fragments they share, bounded in size; "versions" holds the few
+# version numbers every key depends on (ostsite/page_cache.py), never evicted, or every page would go stale.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # Shared by every app server. Bound its memory in redis.conf (maxmemory with volatile-lru: the versions
+    # are stored without expiry, so only pages and fragments are evicted).
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        for alias in ("default", "versions")
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ostsite"}}
+    # One machine, no server to run: diskcache keeps the cache in SQLite files that every worker process
+    # shares and that outlive a restart (docs/benchmarks.md compares it with Django's own backends).
+    CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(CACHE_DIR / "pages"),
+            "SHARDS": 4,
+            # A reader is served the page (rendered) rather than wait longer for a busy shard.
+            "DATABASE_TIMEOUT": 0.05,
+            "OPTIONS": {"size_limit": int(os.environ.get("CACHE_MAX_MB", "256")) * 2**20},
+        },
+        "versions": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(CACHE_DIR / "versions"),
+            "SHARDS": 1,
+            "DATABASE_TIMEOUT": 1,
+            "OPTIONS": {"eviction_policy": "none"},
+        },
+    }
 
-# Where the catalogue version lives when the cache is per process (see catalog/cache.py).
-CATALOGUE_VERSION_FILE = (
-    None if CACHE_URL else Path(os.environ.get("CATALOGUE_VERSION_FILE", BASE_DIR / "var" / "catalogue-version"))
-)
-
-# Catalogue pages are cached until the catalogue changes (catalog/cache.py); 0 turns the page cache off.
+# Catalogue pages are cached until what they show changes (ostsite/page_cache.py); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
 
 AUTH_PASSWORD_VALIDATORS = [

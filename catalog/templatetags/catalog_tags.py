@@ -1,12 +1,9 @@
 import functools
 import hashlib
 
-from django import forms, template
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django import template
+from django.utils.html import format_html
 
-from catalog.cache import ost_cards
 from catalog.models import fixed_url as reverse_fixed_url
 
 register = template.Library()
@@ -71,40 +68,3 @@ def get_item(mapping, key):
 def field_label(form, name):
     field = form.fields.get(name)
     return field.label if field else name
-
-
-@functools.lru_cache(maxsize=512)
-def options_html(choices):
-    """The <option> elements of `choices`, none selected, made once per process for each list of choices.
-
-    The lists (counts included) only change with the catalogue, so most pages find theirs made.
-    """
-    # Joined by hand: format_html per option costs more than the rest of the form together.
-    return "".join(f'<option value="{escape(key)}">{escape(label)}</option>' for key, label in choices)
-
-
-@register.simple_tag
-def filter_field(field):
-    """A filter form field; selects are written here directly.
-
-    Django renders each <option> through a template of its own, which made up nearly half the time of
-    an uncached OST list; the markup is the same.
-    """
-    if not isinstance(field.field.widget, forms.Select):
-        return field.as_widget()
-    # Through iter(): tuple() would first ask a model select's choices for their length, a COUNT query.
-    options = options_html(tuple(iter(field.field.widget.choices)))
-    value = field.value()
-    for chosen in value if isinstance(value, (list, tuple)) else ["" if value is None else value]:
-        option = f'<option value="{escape(chosen)}">'
-        options = options.replace(option, f'{option[:-1]} selected>', 1)
-    attrs = {"name": field.html_name, "id": field.auto_id}
-    if field.errors:
-        attrs["aria-invalid"] = "true"
-    return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
-
-
-@register.filter
-def cards(osts):
-    """The OSTs' cards, from the cache where they are already made (`ost_cards`)."""
-    return ost_cards(osts)

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -62,19 +61,30 @@ def absolute_uri(context, path):
     return request.build_absolute_uri(path) if request is not None else path
 
 
-@register.simple_tag(takes_context=True)
-def render_block(context, name):
-    """This page's `{% block name %}` rendered again, e.g. the title block for og:title.
+class CaptureNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
 
-    The block must not use {{ block.super }}.
-    """
-    block_context = context.render_context.get(BLOCK_CONTEXT_KEY)
-    block = block_context.get_block(name) if block_context else None
-    if block is None:
+    def render(self, context):
+        # Rendered (and so escaped) by the template engine; strip() would lose the safe mark.
+        context[self.name] = mark_safe(self.nodelist.render(context).strip())
         return ""
-    with context.push(block=block):
-        # Already escaped by the block's own rendering; strip() would lose the mark.
-        return mark_safe(block.nodelist.render(context).strip())
+
+
+@register.tag
+def capture(parser, token):
+    """`{% capture as name %}...{% endcapture %}`: render the enclosed template once and keep it as `name`.
+
+    base.html wraps its title and description blocks in it, so a page's title is written once, in its own
+    template, and shown in the <title>, the description and the social-card tags alike.
+    """
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Usage: {% capture as name %}...{% endcapture %}")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])
 
 
 def _param(filterset, name, value):

@@ -141,6 +141,7 @@ def test_home_page(client):
     assert 'href="/osts/?type=anime"' in main and 'href="/groups/treasure/"' in main
 
 
+@pytest.mark.django_db(transaction=True)  # cached pages go stale on commit
 def test_admin_edit_shows_on_the_site(admin_client, client):
     """A network renamed in the admin shows its new name on the show and OST pages at once."""
     from catalog.models import Network

@@ -17,6 +17,7 @@ def found(client, q):
     return {ost.slug for ost in response.context["paginator"].object_list}
 
 
+@pytest.mark.django_db(transaction=True)  # cached lists go stale on commit
 def test_new_renamed_and_deleted_osts_are_found_or_not_at_once(client):
     ost = make_ost(title="Starlight Promise")
     make_ost(title="Another Song")
@@ -36,6 +37,7 @@ def test_new_renamed_and_deleted_osts_are_found_or_not_at_once(client):
     assert found(client, "moonlit") == set()
 
 
+@pytest.mark.django_db(transaction=True)  # cached lists go stale on commit
 def test_names_of_groups_shows_and_members_are_indexed_too(client):
     group = make_group(name="Nebula Nine")
     singer = make_member(group, stage_name="Haewon Kim")

@@ -20,8 +20,9 @@ SETTINGS_VARS = {
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
     "CONN_MAX_AGE",
-    "CACHE_URL",
     "REDIS_URL",
+    "CACHE_DIR",
+    "CACHE_MAX_MB",
     "DJANGO_SETTINGS_MODULE",
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
@@ -93,22 +94,6 @@ def test_development_defaults_work_without_any_variable():
     assert values["DEBUG"] is True
     assert values["SECRET_KEY"].startswith("django-insecure-")
     assert "127.0.0.1" in values["ALLOWED_HOSTS"]
-
-
-@pytest.mark.parametrize("variable", ["CACHE_URL", "REDIS_URL"])
-def test_cache_url_selects_redis(variable):
-    """CACHE_URL (or REDIS_URL) switches the cache to Django's RedisCache at that address."""
-    values = settings_as_json(["CACHES"], **{variable: "redis://127.0.0.1:6379/1"})
-    assert values["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/1",
-    }
-
-
-def test_without_cache_url_the_cache_is_local_memory():
-    """No cache URL means the per-process local-memory cache."""
-    values = settings_as_json(["CACHES"])
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_database_url_for_postgresql():

@@ -17,7 +17,7 @@ def test_concurrent_posts_lose_nothing_and_never_fail(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     # SQLite is the database that needs the care (WAL, IMMEDIATE, busy timeout), whatever the suite runs on.
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'load.sqlite3'}"
-    env["CATALOGUE_VERSION_FILE"] = str(tmp_path / "catalogue-version")
+    env["CACHE_DIR"] = str(tmp_path / "cache")
     result = subprocess.run(
         [sys.executable, "bench/load_comments.py", "--duration", "5", "--clients", "12", "--osts", "100",
          "--port", "8795"],

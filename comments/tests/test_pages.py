@@ -4,17 +4,19 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 
 from catalog.tests.factories import make_ost
 from comments import moderation
 from comments.models import Comment
+from comments.section import comment_section
 from comments.threads import CommentPages
 
 from .factories import make_comment
 
-pytestmark = pytest.mark.django_db
+# Pages go stale when a transaction commits: these tests commit as the site does.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -34,9 +36,7 @@ def threads(ost):
 
 def render_section(target, path="/"):
     request = RequestFactory().get(path)
-    return Template("{% load comments %}{% comment_section target %}").render(
-        Context({"request": request, "target": target})
-    )
+    return render_to_string("comments/section.html", {"comments": comment_section(request, target)}, request)
 
 
 def bodies(html):

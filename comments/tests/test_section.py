@@ -2,8 +2,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.template.loader import render_to_string
 from django.db import connection
-from django.template import Context, RequestContext, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -11,18 +11,19 @@ from catalog.models import OST
 from catalog.tests.factories import make_group, make_ost, make_show
 from comments import moderation
 from comments.models import Comment
+from comments.section import comment_section
 
 from .factories import make_comment
 
-pytestmark = pytest.mark.django_db
+# Pages go stale when a transaction commits: these tests commit as the site does.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def render_section(target, path="/", cookies=None):
-    """The comment section alone, as a page template renders it with `{% comment_section target %}`."""
+    """The comment section alone, as a page view passes it to its template."""
     request = RequestFactory().get(path)
     request.COOKIES.update(cookies or {})
-    template = Template("{% load comments %}{% comment_section target %}")
-    return template.render(Context({"request": request, "target": target}))
+    return render_to_string("comments/section.html", {"comments": comment_section(request, target)}, request)
 
 
 def page(url, **kw):
@@ -133,7 +134,7 @@ def test_counts_show_approved_comments_only(ost):
     html = render_section(ost)
     assert ">3 comments</h2>" in html
     assert "Not shown" not in html
-    assert OST.objects.with_list_data().get(pk=ost.pk).comment_count == 3
+    assert Comment.objects.most_discussed_osts()[0] == (ost.pk, 3)
 
 
 def test_one_comment_is_singular_and_none_says_so(ost):
@@ -285,10 +286,8 @@ def normalised(html):
 
 @pytest.mark.parametrize("kind", ["home", "ost", "show", "group"])
 def test_the_blank_form_is_the_form_template_rendered(kind, settings):
-    """The empty form comes from a copy rendered once per process with slots (see `blank_form`); it must be
-    exactly what the form template gives for this page, its comment page and the reader's token."""
-    from django.template.loader import render_to_string
-
+    """The empty form's fields come from a copy rendered once per process (`blank_form_fields`); the section must
+    be exactly what the form template gives in full for this page, its comment page and the reader's token."""
     from comments.forms import CommentForm
 
     target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group}[kind]()
@@ -297,20 +296,17 @@ def test_the_blank_form_is_the_form_template_rendered(kind, settings):
     settings.COMMENTS_PER_PAGE = 2
     path = (target.get_absolute_url() if target else "/") + "?cpage=1"
     request = RequestFactory().get(path)
-    section = Template("{% load comments %}{% comment_section target %}").render(
-        RequestContext(request, {"target": target})
-    )
-    fast = section[section.index('<div id="respond"') : section.index("</form>\n</div>") + len("</form>\n</div>")]
-
-    # The same template rendered in full, with the context processors as pages have them (the CSRF token).
+    section = comment_section(request, target)
+    assert "blank_fields" in section and not section["personal"]
+    fast = render_to_string("comments/includes/form.html", {"comments": section}, request)
     full = render_to_string(
         "comments/includes/form.html",
-        {"form": CommentForm(target), "comment_page_url": path, "target_type": kind, "target_id": target.pk if target else ""},
+        {"comments": {**section, "blank_fields": None, "form": CommentForm(target)}},
         request,
     )
     assert 'href="' + path + '#respond"' in fast
     assert f'name="target_type" value="{kind}"' in fast
-    assert normalised(fast) == normalised(full).strip()
+    assert normalised(fast) == normalised(full)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', fast).group(1)
     assert len(token) == 64
 

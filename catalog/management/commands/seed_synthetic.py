@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
 from django.utils.text import slugify
 
-from catalog.cache import bump_catalogue_version
+from ostsite.page_cache import invalidate_site
 from catalog.models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
 from comments.models import Comment
 
@@ -179,7 +179,7 @@ class Command(BaseCommand):
             # Fresh planner statistics, as a database that has been live for a while would have.
             cursor.execute("ANALYZE")
         # bulk_create sends no signals: tell the page caches once that the catalogue changed.
-        bump_catalogue_version()
+        invalidate_site()
         elapsed = time.perf_counter() - started
         if verbosity >= 1:
             summary = ", ".join(f"{n:,} {name}" for name, n in self.counts.items())
