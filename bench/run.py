@@ -389,9 +389,11 @@ def report(results, info, args):
     lines = [
         "# Benchmarks",
         "",
-        "Written by `bench/run.py` (see `bench/README.md`); rerun it rather than editing this file.",
+        "## Single URLs, one at a time",
         "",
-        "## Machine",
+        "Written by `bench/run.py` (see `bench/README.md`); rerun it rather than editing this section.",
+        "",
+        "### Machine",
         "",
         f"- Date: {info['date']}",
         f"- CPU: {info['cpu']}, {info['nproc']} cores (shared by wrk and gunicorn); memory {info['memory_gb']:.1f} GB",
@@ -417,7 +419,7 @@ def report(results, info, args):
     for result in results:
         size = result["size"]
         counts = ", ".join(f"{n:,} {name}" for name, n in result["counts"].items())
-        lines += [f"## {size:,} OSTs", "", f"Catalogue: {counts}.", ""]
+        lines += [f"### {size:,} OSTs", "", f"Catalogue: {counts}.", ""]
         seeding = result["seeding"]
         if seeding:
             lines += [
@@ -425,11 +427,11 @@ def report(results, info, args):
                 f"({seeding['wall_seconds']:.1f} s with interpreter start-up), peak RSS {seeding['rss_mb']} MB.",
                 "",
             ]
-        lines += ["### Warm: page cache on", "", "Queries: SQL queries of a request served from the page cache.", ""]
+        lines += ["#### Warm: page cache on", "", "Queries: SQL queries of a request served from the page cache.", ""]
         lines += page_table(result, "warm")
         lines += [
             "",
-            "### Cold: page cache off (PAGE_CACHE_SECONDS=0)",
+            "#### Cold: page cache off (PAGE_CACHE_SECONDS=0)",
             "",
             "Every request runs its page's own queries and renders its page; the pieces cached below the page",
             "cache and shared by many pages (OST cards, the site-wide and each filter's match counts, the filter",
@@ -454,7 +456,7 @@ def report(results, info, args):
     if len(results) >= 2:
         small, large = results[0], results[-1]
         lines += [
-            f"## Scaling: p50 at {large['size']:,} OSTs ÷ p50 at {small['size']:,} OSTs",
+            f"### Scaling: p50 at {large['size']:,} OSTs ÷ p50 at {small['size']:,} OSTs",
             "",
             "The group and show pages are the largest of their catalogue, so they hold more OSTs at the larger size.",
             "",

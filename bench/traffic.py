@@ -1,6 +1,6 @@
 """Realistic traffic: readers browsing the whole site while comments arrive and an editor saves now and then.
 
-    .venv/bin/python bench/traffic.py                                  # both set-ups, 1,000 and 100,000 OSTs
+    .venv/bin/python bench/traffic.py                      # both set-ups, 1,000 and 100,000 OSTs: 15-20 minutes
     .venv/bin/python bench/traffic.py --setup embedded --sizes 1000 --duration 10    # quick: about 2 minutes
     scripts/with-postgres scripts/with-redis .venv/bin/python bench/traffic.py --setup postgres-redis
     .venv/bin/python bench/traffic.py --render                         # rewrite the report from saved figures
@@ -15,10 +15,11 @@ from it, and wrk (bench/traffic.lua, -t2 -c16) takes the requests in order.
 
 The stream first warms the site (--warm seconds), then three phases are measured, --duration seconds each:
   a  browsing only;
-  b  browsing while comments arrive at about one a second through the real form (GET the page for its CSRF
-     token and signed time, wait out the minimum form age, POST /comments/post/), each from its own
+  b  browsing while comments arrive at about one a second through the real form, each from its own
      127.x.y.z address so the per-address rate limit holds: new readers (held for moderation), returning
-     readers (approved at once: they already have an approved comment) and spam (the honeypot filled in);
+     readers (approved at once: they already have an approved comment) and spam (the honeypot filled in).
+     Each reader GETs the page (CSRF token, signed time) just before the phase, as one reads before writing;
+     the POSTs to /comments/post/ then go out once a second inside the phase, past the minimum form age;
   c  as b, plus an editor saving an OST every 20-30 s through the ORM, in a long-running process with the
      site's environment (bench/traffic_site.py editor), so the model's signals fire as in the admin.
 The trivial view /bench/trivial is measured just before and just after, through the same Lua script.
@@ -692,12 +693,15 @@ def chart(result):
     left, right, top, bottom = 64, 24, 40, 64
     plot_w, plot_h = width - left - right, height - top - bottom
     origin = result["phases"][0]["started"]
+    # Posts sent near a phase's end may be answered after it: the time axis reaches them too.
+    writes = [record["at"] for record in (*result["comments"], *result["saves"])]
     span = max(phase["finished"] for phase in result["phases"]) - origin
+    span = max([span, *(at + 1 - origin for at in writes)])
     series = []  # (phase, [(offset, answered, hits)])
     peak = 1
     for phase in result["phases"]:
         # Whole seconds only: the first and last ones of a run are partly outside it.
-        first, last = int(phase["started"]) + 1, int(phase["finished"]) - 1
+        first, last = int(phase["started"]) + 1, int(phase["finished"])
         points = [(second + 0.5 - origin, phase["per_second"].get(str(second), 0),
                    phase["hits_per_second"].get(str(second), 0)) for second in range(first, last)]
         series.append((phase, points))
@@ -814,8 +818,8 @@ def main():
                         help="embedded (SQLite, default cache), postgres-redis (needs DATABASE_URL and REDIS_URL), "
                              "or both (the second under scripts/with-postgres scripts/with-redis)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000], help="catalogue sizes, in OSTs")
-    parser.add_argument("--duration", type=int, default=60, help="seconds of each measured phase")
-    parser.add_argument("--warm", type=int, help="seconds of warm-up (default: --duration)")
+    parser.add_argument("--duration", type=int, default=30, help="seconds of each measured phase")
+    parser.add_argument("--warm", type=int, help="seconds of warm-up (default: 1.5 × --duration)")
     parser.add_argument("--trivial", type=int, help="seconds of each trivial-view run (default: 10, at most --duration)")
     parser.add_argument("--comment-rate", type=float, default=1.0, help="comments a second in phases b and c")
     parser.add_argument("--editor-interval", type=float, nargs=2, default=[20, 30], metavar=("MIN", "MAX"),
@@ -830,7 +834,7 @@ def main():
     parser.add_argument("--render", action="store_true", help="only rewrite the report and charts from saved figures")
     parser.add_argument("--workdir", help="where databases and the cache directory go (default: a temporary one)")
     args = parser.parse_args()
-    args.warm = args.warm or args.duration
+    args.warm = args.warm or round(1.5 * args.duration)
     args.trivial = args.trivial or min(10, args.duration)
     Path(args.results_dir).mkdir(parents=True, exist_ok=True)
     if args.render:
