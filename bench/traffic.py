@@ -190,8 +190,10 @@ class Ticker:
         self.thread.join()
 
 
-def drive(server, lines, duration, workdir, label, threads=2, connections=16, extra=lambda: ""):
-    """One wrk run over `lines`; wrk's figures plus the Lua script's counts, per thread and merged."""
+def drive(server, lines, duration, workdir, label, threads=2, connections=16, extra=lambda: "", repeat=False):
+    """One wrk run over `lines`; wrk's figures plus the Lua script's counts, per thread and merged.
+
+    `repeat`: the lines are meant to be taken again and again (the trivial view's one URL)."""
     stream_file = workdir / "stream.txt"
     stream_file.write_text("\n".join(lines) + "\n")
     started = time.time()
@@ -207,12 +209,15 @@ def drive(server, lines, duration, workdir, label, threads=2, connections=16, ex
             for name, n in thread[key].items():
                 counts[name] = counts.get(name, 0) + n
     hits, misses = merged["page_cache"].get("hit", 0), merged["page_cache"].get("miss", 0)
+    wraps = sum(thread["wraps"] for thread in per_thread)
+    if wraps and not repeat:
+        log(f"warning: {label}: wrk came to the end of the stream it was given {wraps} time(s) and started it again")
     figures.update(
         merged,
         started=started,
         finished=finished,
         sent=[thread["sent"] for thread in per_thread],
-        wraps=sum(thread["wraps"] for thread in per_thread),
+        wraps=wraps,
         hit_ratio=hits / (hits + misses) if hits + misses else None,
     )
     return figures
@@ -220,7 +225,7 @@ def drive(server, lines, duration, workdir, label, threads=2, connections=16, ex
 
 def trivial(server, duration, workdir, label):
     server.wait_until_idle()
-    run = drive(server, ["/bench/trivial"] * 2, duration, workdir, label)
+    run = drive(server, ["/bench/trivial"] * 2, duration, workdir, label, repeat=True)
     log(f"{label}: {run['rps']:,.0f} req/s")
     return run
 
@@ -624,12 +629,18 @@ def notes(run):
         population = result["population"]
         warm = result["warm"]
         mismatched = [c for c in result["comments"] if c["outcome"] != EXPECTED[c["kind"]]]
+        headers = {}
+        for phase in result["phases"]:
+            for value, n in phase["page_cache"].items():
+                headers[value] = headers.get(value, 0) + n
         lines.append(
             f"- {result['size']:,} OSTs: {population['urls']:,} URLs ({population['sitemap']:,} from the sitemap, "
             f"{population['list_pages']:,} list pages); seeding {result['seeding']['seconds']:.0f} s; trivial view "
             f"{result['trivial_before']['rps']:,.0f} req/s before and {result['trivial_after']['rps']:,.0f} after; "
             f"warm-up {warm['requests_sent']:,} requests at {warm['rps']:,.0f} req/s, page-cache hits "
-            f"{percent(warm['hit_ratio'])}; comments with an unexpected outcome: {len(mismatched)}; comments "
+            f"{percent(warm['hit_ratio'])}; `X-Page-Cache` in the phases: "
+            f"{', '.join(f'{value} {n:,}' for value, n in sorted(headers.items()))}; "
+            f"comments with an unexpected outcome: {len(mismatched)}; comments "
             f"stored as posted: {sum(1 for c in result['comments'] if c.get('stored'))} of "
             f"{sum(1 for c in result['comments'] if c.get('status') == 302)} accepted"
             + ("; load average (1 min) after each phase: "
