@@ -66,7 +66,7 @@ def free_port(start):
 
 def site_env(database_url, static_root, **extra):
     """The environment of a production-like site on plain HTTP at 127.0.0.1."""
-    env = {key: value for key, value in os.environ.items() if key not in {"CACHE_URL", "REDIS_URL"}}
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CACHE_DIR"}}
     env.update(
         DATABASE_URL=database_url,
         DEBUG="0",
@@ -91,6 +91,32 @@ def manage(env, *args):
     ).stdout
 
 
+def manage_with_progress(env, label, *args):
+    """Run a management command, passing each line it prints on to stderr as it comes; returns its output."""
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        log(f"{label} {line.strip()}")
+    if process.wait():
+        raise subprocess.CalledProcessError(process.returncode, ["manage.py", *args], "".join(lines))
+    return "".join(lines)
+
+
+def seed_database(env, label, size, seed):
+    """migrate, then seed_synthetic with its progress shown; returns the seeding figures."""
+    log(f"{label} migrate")
+    manage(env, "migrate", "--noinput", "-v0")
+    log(f"{label} seeding {size:,} OSTs")
+    started = time.perf_counter()
+    output = manage_with_progress(env, f"{label} seeding…", "seed_synthetic", "--osts", str(size), "--seed", str(seed))
+    wall = time.perf_counter() - started
+    match = re.search(r"in ([\d.]+) s; peak RSS (\d+) MB", output)
+    return {"seconds": float(match[1]), "rss_mb": int(match[2]), "wall_seconds": wall, "output": output.strip()}
+
+
 def build_database(workdir, size, seed, reuse):
     """A migrated, seeded SQLite file; returns its path and the seeding figures (None when reused)."""
     database = workdir / f"osts-{size}-seed{seed}.sqlite3"
@@ -101,15 +127,7 @@ def build_database(workdir, size, seed, reuse):
         return database, None
     for stale in workdir.glob(f"{database.name}*"):
         stale.unlink()
-    log(f"[{size}] migrate + seed_synthetic --osts {size}")
-    manage(env, "migrate", "--noinput", "-v0")
-    started = time.perf_counter()
-    output = manage(env, "seed_synthetic", "--osts", str(size), "--seed", str(seed))
-    wall = time.perf_counter() - started
-    match = re.search(r"in ([\d.]+) s; peak RSS (\d+) MB", output)
-    figures = {"seconds": float(match[1]), "rss_mb": int(match[2]), "wall_seconds": wall, "output": output.strip()}
-    log(f"[{size}] {output.strip().splitlines()[-1]}")
-    return database, figures
+    return database, seed_database(env, f"[{size}]", size, seed)
 
 
 # gunicorn -------------------------------------------------------------------------------------------------
@@ -213,10 +231,22 @@ def to_ms(text):
 
 def wrk(url, duration, threads=2, connections=16):
     """Requests/s, p50 and p99 in ms, and error counts from one bounded wrk run."""
-    output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", url],
-        check=True, capture_output=True, text=True,
-    ).stdout
+    return wrk_figures(wrk_output(url, duration, threads, connections), url)
+
+
+def wrk_output(url, duration, threads=2, connections=16, script=None, script_args=()):
+    """wrk's report of one bounded run, with `script` (a Lua file) given `script_args` if any."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    command.append(url)
+    if script_args:
+        command += ["--", *map(str, script_args)]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+def wrk_figures(output, url):
+    """Requests/s, p50 and p99 in ms, and error counts from wrk's report."""
     percentiles = dict(re.findall(r"^\s*(\d+)%\s+([\d.]+[a-z]+)\s*$", output, re.M))
     if not {"50", "99"} <= percentiles.keys():
         raise SystemExit(f"could not read wrk's report for {url}:\n{output}")
@@ -359,9 +389,11 @@ def report(results, info, args):
     lines = [
         "# Benchmarks",
         "",
-        "Written by `bench/run.py` (see `bench/README.md`); rerun it rather than editing this file.",
+        "## Single URLs, one at a time",
         "",
-        "## Machine",
+        "Written by `bench/run.py` (see `bench/README.md`); rerun it rather than editing this section.",
+        "",
+        "### Machine",
         "",
         f"- Date: {info['date']}",
         f"- CPU: {info['cpu']}, {info['nproc']} cores (shared by wrk and gunicorn); memory {info['memory_gb']:.1f} GB",
@@ -387,7 +419,7 @@ def report(results, info, args):
     for result in results:
         size = result["size"]
         counts = ", ".join(f"{n:,} {name}" for name, n in result["counts"].items())
-        lines += [f"## {size:,} OSTs", "", f"Catalogue: {counts}.", ""]
+        lines += [f"### {size:,} OSTs", "", f"Catalogue: {counts}.", ""]
         seeding = result["seeding"]
         if seeding:
             lines += [
@@ -395,11 +427,11 @@ def report(results, info, args):
                 f"({seeding['wall_seconds']:.1f} s with interpreter start-up), peak RSS {seeding['rss_mb']} MB.",
                 "",
             ]
-        lines += ["### Warm: page cache on", "", "Queries: SQL queries of a request served from the page cache.", ""]
+        lines += ["#### Warm: page cache on", "", "Queries: SQL queries of a request served from the page cache.", ""]
         lines += page_table(result, "warm")
         lines += [
             "",
-            "### Cold: page cache off (PAGE_CACHE_SECONDS=0)",
+            "#### Cold: page cache off (PAGE_CACHE_SECONDS=0)",
             "",
             "Every request runs its page's own queries and renders its page; the pieces cached below the page",
             "cache and shared by many pages (OST cards, the site-wide and each filter's match counts, the filter",
@@ -424,7 +456,7 @@ def report(results, info, args):
     if len(results) >= 2:
         small, large = results[0], results[-1]
         lines += [
-            f"## Scaling: p50 at {large['size']:,} OSTs ÷ p50 at {small['size']:,} OSTs",
+            f"### Scaling: p50 at {large['size']:,} OSTs ÷ p50 at {small['size']:,} OSTs",
             "",
             "The group and show pages are the largest of their catalogue, so they hold more OSTs at the larger size.",
             "",
@@ -484,8 +516,37 @@ def write_report(text, args):
     if args.output == "-":
         print(text)
     else:
-        Path(args.output).write_text(text)
+        Path(args.output).write_text(benchmarks_document(args.output, single=text))
         log(f"wrote {args.output}")
+
+
+# docs/benchmarks.md holds two reports: bench/traffic.py's (realistic traffic, the main figures) first,
+# between these markers, then this script's (one URL at a time). Each script rewrites only its own part.
+TRAFFIC_BEGIN = "<!-- bench/traffic.py: begin -->"
+TRAFFIC_END = "<!-- bench/traffic.py: end -->"
+
+
+def split_document(text):
+    """(traffic section with its markers, or "", this script's report without the title)."""
+    traffic = ""
+    if TRAFFIC_BEGIN in text and TRAFFIC_END in text:
+        start, end = text.index(TRAFFIC_BEGIN), text.index(TRAFFIC_END) + len(TRAFFIC_END)
+        traffic, text = text[start:end], text[:start] + text[end:]
+    return traffic, re.sub(r"\A\s*# Benchmarks\s*", "", text).strip()
+
+
+def benchmarks_document(path, traffic=None, single=None):
+    """The whole of docs/benchmarks.md from its two parts; a part not given is kept as the file has it."""
+    path = Path(path)
+    old_traffic, old_single = split_document(path.read_text() if path.exists() else "")
+    traffic = old_traffic if traffic is None else traffic
+    single = old_single if single is None else split_document(single)[1]
+    parts = ["# Benchmarks", ""]
+    if traffic:
+        parts += [traffic, ""]
+    if single:
+        parts += [single, ""]
+    return "\n".join(parts)
 
 
 if __name__ == "__main__":

@@ -148,6 +148,19 @@ def test_reports_time_and_peak_memory(db):
     assert "peak RSS" in output and "MB" in output
 
 
+def test_shows_progress_at_the_default_verbosity(db):
+    """At verbosity 1 each batch of OSTs and each step prints a line, before the summary."""
+    lines = seed(osts=60, batch_size=25, verbosity=1).splitlines()
+    batches = [line.rsplit(" (", 1)[0].strip() for line in lines if line.endswith(" s)") and "OSTs" in line]
+    assert batches == ["25 / 60 OSTs", "50 / 60 OSTs", "60 / 60 OSTs"]
+    steps = [line.rsplit(" (", 1)[0].strip() for line in lines if line.startswith("  ")]
+    assert steps[:3] == ["3 groups", f"{Member.objects.count()} members", "10 shows"]
+    assert steps[-2:] == [f"{Comment.objects.exclude(ost__isnull=False).count()} comments on show, group and home pages",
+                          "planner statistics (ANALYZE)"]
+    assert lines[-1].startswith("Seeded 60 OSTs in")
+    assert "peak RSS" not in "".join(lines[:-1]), "memory figures are for -v2"
+
+
 def test_silent_at_verbosity_0(db):
     """verbosity 0 prints nothing."""
     assert seed(osts=40, verbosity=0) == ""

@@ -6,7 +6,8 @@ Proportions follow the real catalogue: about one group per 20 OSTs with rosters 
 (about 7 on average, some of them former members), one show per 6 OSTs, one comment per 2 OSTs.
 Everything is drawn from one random.Random(seed), so the same seed gives the same titles and slugs.
 Rows go in with bulk_create, OSTs a batch at a time with their singers, languages, credits and
-comments, so memory stays flat however many OSTs are asked for.
+comments, so memory stays flat however many OSTs are asked for. At the default verbosity each step and
+each batch of OSTs prints a progress line with the time so far (-v2 adds the peak memory); -v0 prints nothing.
 """
 
 import random
@@ -172,15 +173,16 @@ class Command(BaseCommand):
         self.batch_size = batch_size
         self.verbosity = verbosity
         self.counts = {}
-        started = time.perf_counter()
+        self.started = time.perf_counter()
         with transaction.atomic():
             self.seed(osts)
         with connection.cursor() as cursor:
             # Fresh planner statistics, as a database that has been live for a while would have.
             cursor.execute("ANALYZE")
+        self.progress("planner statistics (ANALYZE)")
         # bulk_create sends no signals: tell the page caches once that the catalogue changed.
         invalidate_site()
-        elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - self.started
         if verbosity >= 1:
             summary = ", ".join(f"{n:,} {name}" for name, n in self.counts.items())
             self.stdout.write(f"Created {summary}.")
@@ -198,8 +200,10 @@ class Command(BaseCommand):
         return created
 
     def progress(self, message):
-        if self.verbosity >= 2:
-            self.stdout.write(f"  {message} (peak RSS {peak_rss_mb():.0f} MB)")
+        """A line per step: a big catalogue takes a minute or more, which should not pass in silence."""
+        if self.verbosity >= 1:
+            memory = f", peak RSS {peak_rss_mb():.0f} MB" if self.verbosity >= 2 else ""
+            self.stdout.write(f"  {message} ({time.perf_counter() - self.started:.0f} s{memory})")
 
     # The catalogue, parents first -------------------------------------------------------------------
 
@@ -410,10 +414,10 @@ class Command(BaseCommand):
                 if len(batch) >= self.batch_size:
                     created += self.insert_ost_batch(batch)
                     batch = []
-                    self.progress(f"{created:,} OSTs")
+                    self.progress(f"{created:,} / {n_osts:,} OSTs")
         if batch:
             created += self.insert_ost_batch(batch)
-            self.progress(f"{created:,} OSTs")
+            self.progress(f"{created:,} / {n_osts:,} OSTs")
 
     def plan_ost(self, show, group, roster, numbers, slugs):
         """One OST and the decisions about its rows in other tables, which need its primary key first."""
@@ -539,3 +543,4 @@ class Command(BaseCommand):
         for _ in range(max(1, round(n_osts * 0.01))):
             comments.append(self.comment(HOME_REMARKS, {}, home_after))
         self.insert(Comment, comments)
+        self.progress(f"{len(comments):,} comments on show, group and home pages")
