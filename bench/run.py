@@ -78,6 +78,7 @@ def site_env(database_url, static_root, **extra):
         CSRF_COOKIE_SECURE="0",
         SECURE_HSTS_SECONDS="0",
         STATIC_ROOT=str(static_root),
+        CACHE_DIR=str(Path(static_root).parent / "cache"),
         OSTSITE_BENCH="1",
         PYTHONUNBUFFERED="1",
     )
