@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.urls import resolve
 from django.views.decorators.http import require_POST
 
+from ostsite.client import client_ip
+
 from . import moderation
 from .cookies import remember_author
 from .forms import CommentForm
@@ -28,7 +30,7 @@ def post_comment(request):
         return redisplay(request, form, status=400)
 
     comment = form.save(commit=False)
-    comment.ip_address = request.META.get("REMOTE_ADDR") or None
+    comment.ip_address = client_ip(request)
     comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:255]
     if form.is_spam:
         comment.status = Comment.Status.SPAM

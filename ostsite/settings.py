@@ -84,6 +84,12 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 # Behind a proxy that terminates TLS: trust its X-Forwarded-Proto header (only if it always sets it).
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind proxies: who they are (addresses or networks), or how many there are, so that the reader's address
+# is read from X-Forwarded-For (ostsite/client.py). Unset, REMOTE_ADDR is the reader and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXIES and TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
 
 ROOT_URLCONF = "ostsite.urls"
 
