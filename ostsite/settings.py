@@ -4,6 +4,7 @@ See the README's configuration table for every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",
     "catalog",
     "comments",
 ]
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else only from our own origin, so
@@ -143,6 +147,22 @@ CATALOGUE_VERSION_FILE = (
 
 # Catalogue pages are cached until the catalogue changes (catalog/cache.py); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
+
+# Sign-in attempts are checked by django-axes before the password is: after five failures for one username from
+# one address within 15 minutes, sign-in is refused with 429 until the 15 minutes have passed. The failures are
+# counted in the database, which every server process sees. A success clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "ostsite.client.client_ip"
+AXES_USERNAME_CALLABLE = "ostsite.login_limit.username"
+AXES_LOCKOUT_CALLABLE = "ostsite.login_limit.locked_out"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
