@@ -96,6 +96,8 @@ if TRUSTED_PROXIES and TRUSTED_PROXY_COUNT:
     raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
 
 ROOT_URLCONF = "ostsite.urls"
+# Our page, which gives a reader's comment back to send again, instead of Django's bare 403.
+CSRF_FAILURE_VIEW = "ostsite.errors.csrf_failure"
 
 TEMPLATES = [
     {
