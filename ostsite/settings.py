@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "axes",
+    "ostsite",  # the project's own management commands (backup, restore)
     "catalog",
     "comments",
 ]
