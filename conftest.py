@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture
 def article_data(db):
     """The article's catalogue, as the README's run command loads it."""
-    call_command("loaddata", "catalog", verbosity=0)
+    call_command("seed_article", verbosity=0)
 
 
 CHROMIUM = "/usr/bin/chromium"
