@@ -201,6 +201,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IMAGE_MAX_SIZE = (1200, 1200)
 # Uploads larger than this are refused before Pillow opens them.
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
+# Pictures with more pixels than this (all frames of an animation together) are refused before they are
+# decoded: a small file can unpack into gigabytes (a decompression bomb). 50 megapixels decode to about 150 MB.
+IMAGE_MAX_PIXELS = 50_000_000
 
 # Comments: one accepted per IP address per interval (a load test may relax it; production keeps 15),
 # and forms sent back sooner than the minimum or later than the maximum age after being served are refused.
