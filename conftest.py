@@ -47,3 +47,15 @@ def fresh_cache(settings, tmp_path_factory):
     if settings.CATALOGUE_VERSION_FILE:
         settings.CATALOGUE_VERSION_FILE = tmp_path_factory.mktemp("version") / "catalogue-version"
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """Static files collected once per session, for sites run with DEBUG=0 in their own processes (gunicorn)."""
+    from ostsite.tests.servers import GUNICORN, manage, site_env
+
+    if not GUNICORN.exists():
+        pytest.fail("these tests run the project's .venv (gunicorn, manage.py): run scripts/setup")
+    root = tmp_path_factory.mktemp("static")
+    manage(site_env(root, root), "collectstatic", "--noinput", "-v0")
+    return root
