@@ -124,7 +124,7 @@ def test_restarting_keeps_every_edit_deletion_and_addition(tmp_path, browser):
 
         editor.goto(f"{site}/admin/catalog/ost/?q=WIN")
         editor.get_by_role("link", name="WIN", exact=True).click()
-        editor.get_by_role("link", name="Delete").click()
+        editor.get_by_role("link", name="Delete", exact=True).click()
         editor.get_by_role("button", name="Yes, I’m sure").click()
         expect(editor.locator(".messagelist")).to_contain_text("was deleted successfully")
 
