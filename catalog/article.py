@@ -49,5 +49,8 @@ def reset():
     tables += [field.remote_field.through._meta.db_table for model in erased_models()
                for field in model._meta.local_many_to_many if field.remote_field.through._meta.auto_created]
     with transaction.atomic():
+        # Foreign keys of rows written earlier in an enclosing transaction are checked now: PostgreSQL refuses to
+        # TRUNCATE a table with such checks still pending.
+        connection.check_constraints(table_names=tables)
         connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, reset_sequences=True))
         call_command("loaddata", FIXTURE, verbosity=0)
