@@ -26,7 +26,7 @@ def field_value(html, name):
 
 @pytest.fixture
 def csrf_client():
-    """A client that enforces the CSRF check, as a csrf_client meets it."""
+    """A client that enforces the CSRF check, as a browser meets it."""
     return Client(enforce_csrf_checks=True)
 
 
