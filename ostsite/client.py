@@ -12,7 +12,6 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 
 def client_ip(request):
@@ -66,7 +65,5 @@ def _parse(value):
 
 @lru_cache(maxsize=4)
 def _trusted_networks(entries):
-    try:
-        return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
-    except ValueError as error:
-        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
+    # The settings have checked that each entry is an address or a network.
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)

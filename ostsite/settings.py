@@ -3,6 +3,7 @@
 See the README's configuration table for every variable.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -95,6 +96,11 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXIES and TRUSTED_PROXY_COUNT:
     raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
 
 ROOT_URLCONF = "ostsite.urls"
 # Our page, which gives a reader's comment back to send again, instead of Django's bare 403.

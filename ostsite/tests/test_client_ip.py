@@ -99,6 +99,13 @@ def test_setting_both_is_refused_at_start():
     assert "Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both." in result.stderr
 
 
+def test_a_proxy_that_is_not_an_address_is_refused_at_start():
+    """A typo in TRUSTED_PROXIES stops the site at start, naming the entry, rather than at the first request."""
+    result = run_python("import ostsite.settings", TRUSTED_PROXIES="10.0.0.1, proxy.example")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.example' does not appear to be an IPv4 or IPv6 network" in result.stderr
+
+
 @pytest.mark.django_db
 class TestCommentsBehindAProxy:
     """Two readers behind the same proxy: each has their own address, stored and rate-limited."""
