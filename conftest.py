@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture
 def article_data(db):
     """The article's catalogue, as the README's run command loads it."""
-    call_command("loaddata", "catalog", verbosity=0)
+    call_command("seed_article", verbosity=0)
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -65,3 +65,15 @@ def fresh_cache(private_caches):
 
     for alias in private_caches:
         caches[alias].clear()
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """Static files collected once per session, for sites run with DEBUG=0 in their own processes (gunicorn)."""
+    from ostsite.tests.servers import GUNICORN, manage, site_env
+
+    if not GUNICORN.exists():
+        pytest.fail("these tests run the project's .venv (gunicorn, manage.py): run scripts/setup")
+    root = tmp_path_factory.mktemp("static")
+    manage(site_env(root, root), "collectstatic", "--noinput", "-v0")
+    return root

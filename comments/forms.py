@@ -22,6 +22,24 @@ def sign_timestamp(at=None):
     return signing.dumps(time.time() if at is None else at, salt=TIMESTAMP_SALT)
 
 
+def served_at(signed):
+    """The time a form was first served, from its signed timestamp; None when it is not one of ours."""
+    try:
+        return float(signing.loads(signed, salt=TIMESTAMP_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def timestamp_to_send_again(signed):
+    """The timestamp for a form shown again with the reader's text: the one they were first served, so the
+    form-age clock keeps running from when they loaded the page (a quick typo fix is not a robot's speed);
+    a new one only when theirs is not ours or too old to be accepted any more."""
+    at = served_at(signed)
+    if at is None or time.time() - at > settings.COMMENTS_MAX_FORM_AGE_SECONDS:
+        return sign_timestamp()
+    return signed
+
+
 class CommentTextField(forms.CharField):
     """Counts a line break as one character, as the browser's maxlength does (forms send them as CR LF)."""
 
@@ -92,16 +110,15 @@ class CommentForm(forms.ModelForm):
         return parent
 
     def clean_timestamp(self):
-        try:
-            served_at = float(signing.loads(self.cleaned_data["timestamp"], salt=TIMESTAMP_SALT))
-        except (signing.BadSignature, TypeError, ValueError):
-            raise forms.ValidationError(FORGED, code="forged") from None
-        age = time.time() - served_at
+        at = served_at(self.cleaned_data["timestamp"])
+        if at is None:
+            raise forms.ValidationError(FORGED, code="forged")
+        age = time.time() - at
         if age > settings.COMMENTS_MAX_FORM_AGE_SECONDS:
             raise forms.ValidationError(STALE, code="stale")
         if age < settings.COMMENTS_MIN_FORM_AGE_SECONDS:
             raise forms.ValidationError(TOO_SOON, code="too_soon")
-        return served_at
+        return at
 
     def full_clean(self):
         super().full_clean()
@@ -116,8 +133,9 @@ class CommentForm(forms.ModelForm):
         return bool(self.cleaned_data.get("comment_hp"))
 
     def prepare_redisplay(self):
-        """Ready the bound form to be shown again: a fresh timestamp, and no reply to a parent that was refused."""
+        """Ready the bound form to be shown again: the timestamp the reader was first served (a new one if it
+        was forged or stale), and no reply to a parent that was refused."""
         self.data = self.data.copy()
-        self.data["timestamp"] = sign_timestamp()
+        self.data["timestamp"] = timestamp_to_send_again(self.data.get("timestamp"))
         if "parent" in self.errors:
             self.data["parent"] = ""

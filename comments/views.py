@@ -6,9 +6,11 @@ from django.shortcuts import render
 from django.urls import resolve
 from django.views.decorators.http import require_POST
 
+from ostsite.client import client_ip
+
 from . import moderation
 from .cookies import remember_author
-from .forms import CommentForm
+from .forms import CommentForm, timestamp_to_send_again
 from .models import Comment
 from .targets import UnknownTarget, get_target, page_url
 from .threads import comment_pages
@@ -28,7 +30,7 @@ def post_comment(request):
         return redisplay(request, form, status=400)
 
     comment = form.save(commit=False)
-    comment.ip_address = request.META.get("REMOTE_ADDR") or None
+    comment.ip_address = client_ip(request)
     comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:255]
     if form.is_spam:
         comment.status = Comment.Status.SPAM
@@ -49,6 +51,40 @@ def post_comment(request):
         response = HttpResponseRedirect(moderation.preview_url(comment, pages.cpage(pages.page_of(comment.pk))))
     remember_author(response, form.cleaned_data, request.is_secure())
     return response
+
+
+def give_text_back(request, reason):
+    """The comment the reader wrote, on our own page, in a form that sends it again, when the post could not be
+    checked (reason "csrf": the CSRF cookie was missing or did not match) or saved (reason "unavailable": the
+    database did not answer). Needs no database: the page it was for is named by the posted fields only.
+
+    The project's CSRF and server-error pages call it (see ostsite/errors.py).
+    """
+    posted = request.POST
+    form = CommentForm(None, initial={
+        "body": posted.get("body", ""),
+        "author_name": posted.get("author_name", ""),
+        "author_email": posted.get("author_email", ""),
+        "author_url": posted.get("author_url", ""),
+        "remember": bool(posted.get("remember")),
+        "parent": posted.get("parent", ""),
+    })
+    form.initial["timestamp"] = timestamp_to_send_again(posted.get("timestamp"))
+    context = {
+        "reason": reason,
+        # What the form template takes from a page's comment section.
+        "comments": {
+            "form": form,
+            "reply_to": None,
+            "comment_page_url": "",
+            "target_type": posted.get("target_type", ""),
+            "target_id": posted.get("target_id", ""),
+        },
+    }
+    return render(request, "comments/text_given_back.html", context, status=403 if reason == "csrf" else 503)
+
+
+post_comment.give_text_back = give_text_back
 
 
 def redisplay(request, form, status):

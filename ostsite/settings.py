@@ -3,7 +3,9 @@
 See the README's configuration table for every variable.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",
+    "ostsite",  # the project's own management commands (backup, restore)
     "catalog",
     "comments",
 ]
@@ -56,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else only from our own origin, so
@@ -84,8 +90,21 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 # Behind a proxy that terminates TLS: trust its X-Forwarded-Proto header (only if it always sets it).
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind proxies: who they are (addresses or networks), or how many there are, so that the reader's address
+# is read from X-Forwarded-For (ostsite/client.py). Unset, REMOTE_ADDR is the reader and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXIES and TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
 
 ROOT_URLCONF = "ostsite.urls"
+# Our page, which gives a reader's comment back to send again, instead of Django's bare 403.
+CSRF_FAILURE_VIEW = "ostsite.errors.csrf_failure"
 
 TEMPLATES = [
     {
@@ -156,6 +175,22 @@ else:
 # Catalogue pages are cached until what they show changes (ostsite/page_cache.py); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
 
+# Sign-in attempts are checked by django-axes before the password is: after five failures for one username from
+# one address within 15 minutes, sign-in is refused with 429 until the 15 minutes have passed. The failures are
+# counted in the database, which every server process sees. A success clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "ostsite.client.client_ip"
+AXES_USERNAME_CALLABLE = "ostsite.login_limit.username"
+AXES_LOCKOUT_CALLABLE = "ostsite.login_limit.locked_out"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -190,6 +225,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IMAGE_MAX_SIZE = (1200, 1200)
 # Uploads larger than this are refused before Pillow opens them.
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
+# Pictures with more pixels than this (all frames of an animation together) are refused before they are
+# decoded: a small file can unpack into gigabytes (a decompression bomb). 50 megapixels decode to about 150 MB.
+IMAGE_MAX_PIXELS = 50_000_000
 
 # Comments: one accepted per IP address per interval (a load test may relax it; production keeps 15),
 # and forms sent back sooner than the minimum or later than the maximum age after being served are refused.

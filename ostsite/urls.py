@@ -3,11 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from . import admin_login
+# A database that does not answer is a 503 with our page, not a 500 (see the module).
+handler500 = "ostsite.errors.server_error"
 
 urlpatterns = [
-    # Before the admin's own URLs: the sign-in page with a brake on password guessing.
-    path("admin/login/", admin_login.login),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("", include("ostsite.health")),

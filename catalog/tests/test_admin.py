@@ -2,6 +2,8 @@
 
 import io
 import random
+import struct
+import zlib
 
 import pytest
 from django.contrib import admin
@@ -330,6 +332,56 @@ def test_oversize_file_is_refused(admin_client, settings, media_root):
     assertContains(response, f"pictures must be {filesizeformat(10_000)} or smaller")
     assertContains(response, "“huge.png” is")
     assert not Member.objects.exists()
+    assert uploaded_files(media_root) == []
+
+
+def bomb_png(width, height):
+    """A real decompression bomb: a black 1-bit PNG of width × height pixels, a few hundred kilobytes at most,
+    whose pixel data unpacks to width × height / 8 bytes (and to far more once decoded for resizing)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte, then the row's bits
+    packer = zlib.compressobj(9)
+    pixels = b"".join(packer.compress(row * 500) for _ in range(height // 500)) + packer.compress(row * (height % 500))
+    pixels += packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    "width, height, message",
+    [
+        # Past twice Pillow's own limit: Pillow refuses to open it at all.
+        (30_000, 30_000, "“bomb.png” has far more pixels than the 50 megapixels a picture may have."),
+        # Between Pillow's limit and twice it: Pillow only warns, and would decode all 100 million pixels.
+        (10_000, 10_000, "“bomb.png” is 10,000 × 10,000 pixels; a picture may have 50 megapixels at most."),
+    ],
+    ids=["900-megapixels", "100-megapixels"],
+)
+def test_decompression_bomb_is_refused_before_it_is_decoded(admin_client, media_root, width, height, message):
+    """A small file that unpacks into a huge picture is refused with a message saying why, and nothing is saved."""
+    content = bomb_png(width, height)
+    assert len(content) < 200_000  # it passes the size limit: only its pixel count gives it away
+    upload = SimpleUploadedFile("bomb.png", content, content_type="image/png")
+    response = admin_client.post(reverse("admin:catalog_group_add"), group_post_data(make_agency(), image=upload))
+    assert response.status_code == 200
+    assertContains(response, message)
+    assertContains(response, "Please upload a smaller copy (we show pictures at 1200 × 1200 pixels at most).")
+    assert not Group.objects.exists()
+    assert uploaded_files(media_root) == []
+
+
+def test_an_animation_with_too_many_pixels_in_all_is_refused(admin_client, media_root, settings):
+    """Every frame of an animation is decoded when it is resized: the frames' pixels count together."""
+    settings.IMAGE_MAX_PIXELS = 100_000
+    frames = [Image.new("RGB", (100, 100), (n * 12, 0, 255 - n * 12)) for n in range(20)]  # 20 × 10,000 pixels
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=50)
+    upload = SimpleUploadedFile("many.gif", buffer.getvalue(), content_type="image/gif")
+    response = admin_client.post(reverse("admin:catalog_group_add"), group_post_data(make_agency(), image=upload))
+    assertContains(response, "“many.gif” has 20 frames of 100 × 100 pixels; an animation may have 0.1 megapixels in all.")
+    assert not Group.objects.exists()
     assert uploaded_files(media_root) == []
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from catalog.models import OST
@@ -56,6 +57,15 @@ def page_responses(client):
     assert response.status_code == 400 and b"Your comment was not posted" in response.content
     yield "ost-comment-errors", response.content
     yield "server-error", render_to_string("500.html").encode()
+    yield "database-unavailable", render_to_string("503.html").encode()
+    # Refused by the CSRF check: the comment given back in its form, and the page for any other form.
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(reverse("comments:post"), {"target_type": "ost", "target_id": ost.pk, "body": "Mine <3"})
+    assert response.status_code == 403 and b"Your comment is not posted yet" in response.content
+    yield "csrf-comment", response.content
+    response = browser.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403 and b"Your form was not sent" in response.content
+    yield "csrf-other", response.content
 
 
 @pytest.mark.usefixtures("article_data")
@@ -75,4 +85,4 @@ def test_every_page_type_is_valid_html(client, tmp_path):
     errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()}]" for m in messages]
     assert not errors, "\n".join(errors)
     assert result.returncode == 0, result.stderr
-    assert len(files) == 16
+    assert len(files) == 19

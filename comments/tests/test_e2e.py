@@ -162,3 +162,43 @@ def test_the_honeypot_is_out_of_sight(ost_url, new_page):
         page.goto(ost_url)
         box = page.locator("#comment-form-comment_hp").bounding_box()
         assert box is None or box["x"] + box["width"] <= 0 or box["width"] <= 1
+
+
+def test_a_comment_refused_by_the_csrf_check_comes_back_to_send_again(ost_url, new_page):
+    """The CSRF cookie is gone when the reader posts: our page shows their words (as text) and sends them again."""
+    written = "<b>Not bold</b> & still mine: ONCE AGAIN 최고!"
+    reader = new_page()
+    reader.goto(ost_url)
+    fill_comment(reader, written, "Min-ji", "minji@example.com", "https://minji.example")
+    reader.context.clear_cookies(name="csrftoken")
+    reader.get_by_role("button", name="Post Comment").click()
+
+    expect(reader.get_by_role("heading", name="Your comment is not posted yet")).to_be_visible()
+    expect(reader.get_by_role("alert")).to_contain_text("We could not confirm that the form came from this site")
+    expect(field(reader, "Comment")).to_have_value(written)
+    expect(reader.locator("b")).to_have_count(0)  # Shown as text, never as markup.
+    expect(field(reader, "Name")).to_have_value("Min-ji")
+    expect(field(reader, "Website")).to_have_value("https://minji.example")
+    assert Comment.objects.count() == 0
+
+    reader.get_by_role("button", name="Post Comment").click()
+    expect(reader.locator(".comment-awaiting-moderation")).to_have_text("Your comment is awaiting moderation.")
+    comment = Comment.objects.get()
+    assert (comment.body, comment.author_url) == (written, "https://minji.example")
+    expect(reader.locator(f"#comment-{comment.pk}")).to_contain_text(written)
+
+
+def test_a_reader_who_fixes_a_typo_at_once_is_not_taken_for_a_robot(ost_url, new_page, settings):
+    """The form's age counts from the first page load: sent again within a second of the refusal, it is accepted."""
+    settings.COMMENTS_MIN_FORM_AGE_SECONDS = 2
+    reader = new_page()
+    reader.goto(ost_url)
+    reader.wait_for_timeout(2500)  # A reader takes a few seconds to write; the form is now old enough.
+    fill_comment(reader, "The bridge of ONCE AGAIN!", "Min-ji", "minji@example")
+    reader.get_by_role("button", name="Post Comment").click()
+    expect(reader.locator("#comment-errors")).to_contain_text("Please enter a valid email address")
+
+    field(reader, "Email").fill("minji@example.com")
+    reader.get_by_role("button", name="Post Comment").click()
+    expect(reader.locator(".comment-awaiting-moderation")).to_have_text("Your comment is awaiting moderation.")
+    assert Comment.objects.get().author_email == "minji@example.com"

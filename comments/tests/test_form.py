@@ -178,8 +178,8 @@ def test_a_reply_to_a_missing_comment_is_refused(parent):
     assert errors_for(parent=parent)["parent"] == [PARENT_GONE]
 
 
-def test_redisplay_renews_the_timestamp_and_drops_a_refused_parent(ost):
-    """Shown again, the form gets a fresh timestamp and stops being a reply to a comment it cannot answer."""
+def test_redisplay_renews_a_forged_timestamp_and_drops_a_refused_parent(ost):
+    """Shown again, a form with a forged timestamp gets a new one and stops being a reply to a comment it cannot answer."""
     parent = make_comment(ost, status=Comment.Status.PENDING)
     form = CommentForm(ost, form_data(ost, parent=parent.pk, timestamp="forged"))
     assert not form.is_valid()
@@ -187,6 +187,15 @@ def test_redisplay_renews_the_timestamp_and_drops_a_refused_parent(ost):
     assert form.data["parent"] == ""
     assert signing.loads(form.data["timestamp"], salt="comments.form-timestamp")
     assert form.data["body"] == form_data()["body"]
+
+
+def test_redisplay_keeps_the_time_the_page_was_first_served(ost):
+    """A form refused for another reason keeps its signed timestamp: its age still counts from the first load."""
+    served = sign_timestamp(time.time() - 30)
+    form = CommentForm(ost, form_data(ost, author_name="", timestamp=served))
+    assert not form.is_valid()
+    form.prepare_redisplay()
+    assert form.data["timestamp"] == served
 
 
 def test_fields_with_errors_point_to_their_message():
