@@ -156,7 +156,7 @@ else:
     CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "ostsite.cache_backends.DiskCache",
             "LOCATION": str(CACHE_DIR / "pages"),
             "SHARDS": 4,
             # A reader is served the page (rendered) rather than wait longer for a busy shard.
@@ -164,7 +164,7 @@ else:
             "OPTIONS": {"size_limit": int(os.environ.get("CACHE_MAX_MB", "256")) * 2**20},
         },
         "versions": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "ostsite.cache_backends.DiskCache",
             "LOCATION": str(CACHE_DIR / "versions"),
             "SHARDS": 1,
             "DATABASE_TIMEOUT": 1,
