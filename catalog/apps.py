@@ -1,12 +1,7 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 
-from ostsite.page_cache import SITE, bump, invalidate_site
-
-
-def catalogue_changed(**kwargs):
-    # Editors' saves are rare (docs/benchmarks.md measures one every 30 s): all pages go stale at once.
-    invalidate_site()
+from ostsite.page_cache import SITE, bump
 
 
 def deployed(**kwargs):
@@ -19,11 +14,23 @@ class CatalogConfig(AppConfig):
     name = "catalog"
 
     def ready(self):
+        from . import publication
+        from .models import OST, Credit
+
+        # What editors change most makes only the pages that show it stale (see publication.py).
+        post_save.connect(publication.ost_changed, sender=OST, dispatch_uid="ost-saved")
+        pre_delete.connect(publication.ost_changed, sender=OST, dispatch_uid="ost-deleted")
+        for signal in (post_save, post_delete):
+            signal.connect(publication.credit_changed, sender=Credit, dispatch_uid=f"credit-{signal}")
+        for through in (OST.singers.through, OST.languages.through):
+            m2m_changed.connect(publication.ost_m2m_changed, sender=through, dispatch_uid=f"ost-m2m-{through}")
+        # The rest may show on any page.
         for model in self.get_models():
-            post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
-            post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}")
+            if model not in (OST, Credit):
+                post_save.connect(publication.catalogue_changed, sender=model, dispatch_uid=f"saved-{model.__name__}")
+                post_delete.connect(publication.catalogue_changed, sender=model, dispatch_uid=f"deleted-{model.__name__}")
             for field in model._meta.local_many_to_many:
-                m2m_changed.connect(
-                    catalogue_changed, sender=field.remote_field.through, dispatch_uid=f"catalogue-m2m-{field}"
-                )
+                through = field.remote_field.through
+                if through not in (OST.singers.through, OST.languages.through):
+                    m2m_changed.connect(publication.catalogue_changed, sender=through, dispatch_uid=f"m2m-{field}")
         post_migrate.connect(deployed, sender=self, dispatch_uid="catalogue-migrate")

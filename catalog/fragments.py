@@ -1,4 +1,4 @@
-"""Pieces many catalogue pages share, each made once per site version (ostsite.page_cache.cached).
+"""Pieces many catalogue pages share, each made once per version of what they show (ostsite.page_cache.cached).
 
 A page the page cache has not seen yet (a new filter combination, page 37 of a search, an OST nobody opened
 since the last edit) is then mostly put together from pieces already made: list pages read only their OSTs'
@@ -10,14 +10,14 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from ostsite.page_cache import cached, site_version
+from ostsite.page_cache import LISTS, SITE, cached, versions
 
 from .models import OST, card_prefetches
 
 
 def catalogue_facets():
     """Site-wide OST counts per filter option, shared by the list pages, the home page and the group pages."""
-    return cached("ost-facets", OST.objects.facet_counts)
+    return cached("ost-facets", OST.objects.facet_counts, lists=True)
 
 
 def lineup_of(group):
@@ -42,11 +42,11 @@ def soundtrack_of(show):
             for ost in osts
         ]
 
-    return cached(f"soundtrack:{show.pk}", build)
+    return cached(f"soundtrack:{show.pk}", build, page=show.get_absolute_url())
 
 
 def ost_cards(osts, timeout=3600):
-    """Each OST's card as HTML, rendered once per site version, by id in the order given. `osts` are OSTs or
+    """Each OST's card as HTML, rendered once per site and lists version, by id in the order given. `osts` are OSTs or
     their ids; an OST deleted meanwhile has no card.
 
     Only the cards not yet cached need the related rows; OSTs given without them (ids, or rows from
@@ -54,8 +54,9 @@ def ost_cards(osts, timeout=3600):
     """
     osts = list(osts)
     ids = [ost.pk if isinstance(ost, OST) else ost for ost in osts]
-    version = site_version()
-    keys = {pk: f"card:{version}:{pk}" for pk in ids}
+    # A card changes with its OST, which makes the lists stale.
+    site, lists = versions(SITE, LISTS)
+    keys = {pk: f"card:{site}:{lists}:{pk}" for pk in ids}
     found = cache.get_many(keys.values())
     missing = {pk for pk in ids if keys[pk] not in found}
     if missing:

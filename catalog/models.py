@@ -399,6 +399,14 @@ class OST(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:ost-detail", self.slug)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        ost = super().from_db(db, field_names, values)
+        if "artist_id" in field_names and "show_id" in field_names:
+            # Where it was as loaded, so a save that moves it knows the group and show pages it leaves.
+            ost.loaded_places = [(ost.artist_id, ost.show_id)]
+        return ost
+
     def save(self, *args, **kwargs):
         if self.released_on:
             self.release_year = self.released_on.year

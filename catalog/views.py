@@ -38,10 +38,10 @@ def busiest_groups_and_kinds():
     return [(group, counts[group.pk]) for group in Group.objects.filter(pk__in=top_ids)], facets["type"]
 
 
-@cache_page
+@cache_page(lists=True)
 def home(request):
     # Once per site version: on a big catalogue the site-wide counts run to thousands of entries.
-    groups, kind_counts = cached("home-browse", busiest_groups_and_kinds)
+    groups, kind_counts = cached("home-browse", busiest_groups_and_kinds, lists=True)
     latest_ids = list(OST.objects.values_list("pk", flat=True)[:6])
     # Changes with every approved comment on an OST, which makes the home page stale too.
     discussed = cached("most-discussed", Comment.objects.most_discussed_osts, page=request.path)
@@ -66,7 +66,7 @@ class FilteredListView(FilterView):
         return context
 
 
-@method_decorator(cache_page, name="dispatch")
+@method_decorator(cache_page(lists=True), name="dispatch")
 class OSTListView(FilteredListView):
     filterset_class = OSTFilter
     paginate_by = 24
@@ -80,16 +80,18 @@ class OSTListView(FilteredListView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        filterset.set_options(cached("ost-filter-options", lambda: filter_options(catalogue_facets())))
+        filterset.set_options(cached("ost-filter-options", lambda: filter_options(catalogue_facets()), lists=True))
         if filterset.is_valid() and filterset.form.cleaned_data.get("q"):
             # Known before the list's query is built, the count tells a broad search from a narrow one.
-            count = cached(self.count_key(), lambda: filterset.filter_queryset(filterset.queryset.all()).count())
+            count = cached(
+                self.count_key(), lambda: filterset.filter_queryset(filterset.queryset.all()).count(), lists=True
+            )
             filterset.broad_search = count > self.broad_search
         return filterset
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count = cached(self.count_key(), queryset.count)
+        paginator.count = cached(self.count_key(), queryset.count, lists=True)
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -130,7 +132,7 @@ def ost_detail(request, slug):
     return render_with_comments(request, "catalog/ost_detail.html", context, target=ost)
 
 
-@method_decorator(cache_page, name="dispatch")
+@method_decorator(cache_page(lists=True), name="dispatch")
 class GroupListView(ListView):
     template_name = "catalog/group_list.html"
     context_object_name = "groups"
@@ -190,7 +192,7 @@ def member_detail(request, slug):
     return render(request, "catalog/member_detail.html", context)
 
 
-@method_decorator(cache_page, name="dispatch")
+@method_decorator(cache_page(lists=True), name="dispatch")
 class ShowListView(FilteredListView):
     filterset_class = ShowFilter
     template_name = "catalog/show_list.html"

@@ -1,9 +1,11 @@
 """The page cache: whole pages kept in the shared cache until what they show changes.
 
 Versions. Every cached page and fragment is keyed on version numbers kept in the `versions` cache:
-- the site version, which every page depends on: bumped by any edit of the catalogue and by every migrate;
-- each page's own version, named by its path: bumped when something only that page shows changes (a comment
-  appearing or going on it).
+- the site version, which every page depends on: bumped by a change that may show anywhere, and by every migrate;
+- the lists version, which the pages that list or count across the whole catalogue depend on (declared with
+  `cache_page(lists=True)`): bumped by the changes that only those and a few known pages show;
+- each page's own version, named by its path: bumped when something that page shows changes (a comment
+  appearing or going on it, an OST it lists edited).
 A new version makes everything keyed on the old one unreachable at once; nothing is deleted, the old entries
 age out under the cache's size bound. Versions are bumped after the transaction commits: bumped before, a
 reader could render the old rows in between and store them under the new version.
@@ -32,6 +34,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 SITE = "site"
+LISTS = "lists"
 PAGE_HEADER = "X-Page-Cache"
 
 # The versions read by the current request, so each is read once per request however many fragments use it.
@@ -72,12 +75,12 @@ def site_version():
     return versions(SITE)[0]
 
 
-def cached(key, build, timeout=3600, page=None):
-    """`build()` once per site version (and per version of the page at path `page`, when given).
+def cached(key, build, timeout=3600, page=None, lists=False):
+    """`build()` once per site version (and per lists version, or version of the page at path `page`, if given).
 
     For the pieces many pages share: cards, counts, lineups. Views call it; templates only show the result.
     """
-    scopes = (SITE,) if page is None else (SITE, page_scope(page))
+    scopes = (SITE, *([LISTS] if lists else []), *([page_scope(page)] if page is not None else []))
     full_key = ":".join([key, *map(str, versions(*scopes))])
     value = cache.get(full_key)
     if value is None:
@@ -96,9 +99,10 @@ def invalidate_site():
     _invalidate({SITE})
 
 
-def invalidate_pages(*paths):
-    """The pages at these paths (and their own fragments) are stale once the current transaction commits."""
-    _invalidate({page_scope(path) for path in paths})
+def invalidate_pages(*paths, lists=False):
+    """The pages at these paths (and their own fragments), and with `lists` every page declared as a list, are
+    stale once the current transaction commits."""
+    _invalidate({page_scope(path) for path in paths} | ({LISTS} if lists else set()))
 
 
 def _invalidate(scopes):
@@ -184,27 +188,34 @@ def _is_shared(response):
 # The decorator -------------------------------------------------------------------------------------------
 
 
-def cache_page(view):
-    """Serve the page from the cache until its site or page version changes (see the module's docstring)."""
+def cache_page(view=None, *, lists=False):
+    """Serve the page from the cache until its versions change (see the module's docstring).
+
+    `@cache_page` for a page about one thing; `@cache_page(lists=True)` for a page that lists or counts across
+    the catalogue, which also goes stale with the lists version.
+    """
+    if view is None:
+        return lambda view: cache_page(view, lists=lists)
+    scopes = (SITE, LISTS) if lists else (SITE,)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         token = _request_versions.set({})
         try:
-            return _serve(view, request, args, kwargs)
+            return _serve(view, scopes, request, args, kwargs)
         finally:
             _request_versions.reset(token)
 
     return wrapper
 
 
-def _serve(view, request, args, kwargs):
+def _serve(view, scopes, request, args, kwargs):
     store = settings.PAGE_CACHE_SECONDS > 0 and request.method in ("GET", "HEAD")
     if store:
-        site, page = versions(SITE, page_scope(request.path))
+        numbers = ":".join(map(str, versions(*scopes, page_scope(request.path))))
         # The host is part of the key: pages carry absolute canonical and social URLs.
         url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page:{site}:{page}:{url}"
+        key = f"page:{numbers}:{url}"
         entry = cache.get(key)
         if entry is not None:
             pieces, content_type, cookies = entry

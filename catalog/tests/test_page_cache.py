@@ -150,6 +150,40 @@ def test_admin_edit_shows_on_the_next_request(admin_client, client):
         assert "Our Blues (edited)" in fetch(client, url).content.decode(), url
 
 
+def test_editing_an_ost_makes_only_the_pages_that_show_it_stale(client):
+    """TOP (Stray Kids, Tower of God) renamed: the lists, its page, its group's and show's pages, the other OST of
+    its show and its singers' pages go stale; pages about other songs, groups and members stay cached."""
+    stale = ["/osts/", "/osts/?type=anime", "/", "/groups/", "/shows/", "/osts/top/", "/groups/stray-kids/",
+             "/shows/tower-of-god/", "/osts/slump/", "/members/bang-chan/"]
+    kept = ["/osts/win/", "/groups/cix/", "/shows/our-blues/", "/members/winter/"]
+    warm(client, stale + kept)
+    ost = OST.objects.get(slug="top")
+    ost.title = "TOP (edited)"
+    ost.save()
+    assert cache_states(client, stale) == {url: "miss" for url in stale}
+    assert cache_states(client, kept) == {url: "hit" for url in kept}
+    for url in stale[:1] + stale[5:]:
+        assert "TOP (edited)" in fetch(client, url).content.decode(), url
+
+
+def test_moving_an_ost_to_another_show_updates_both_show_pages(client):
+    warm(client, ["/shows/tower-of-god/", "/shows/black-clover/"])
+    ost = OST.objects.get(slug="top")
+    ost.show = Show.objects.get(slug="black-clover")
+    ost.save()
+    assert 'href="/osts/top/"' not in fetch(client, "/shows/tower-of-god/").content.decode()
+    assert 'href="/osts/top/"' in fetch(client, "/shows/black-clover/").content.decode()
+
+
+def test_renaming_a_group_makes_every_page_stale(client):
+    """A group's name shows on its OSTs, its members' pages, the lists: such rarer edits invalidate everything."""
+    warm(client)
+    group = Group.objects.get(slug="cix")
+    group.name = "CIX (renamed)"
+    group.save()
+    assert set(cache_states(client).values()) == {"miss"}
+
+
 def test_deletion_shows_on_the_next_request(client):
     """A deleted OST disappears from the cached list at once."""
     assert 'href="/osts/star/"' in fetch(client, "/osts/").content.decode()
