@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
-from .forms import GroupAdminForm, MemberAdminForm, ShowAdminForm
+from .forms import GroupAdminForm, MemberAdminForm, OSTAdminForm, ShowAdminForm
 from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
 
 
@@ -185,6 +185,7 @@ class ShowAdmin(PictureAdminMixin, admin.ModelAdmin):
 
 @admin.register(OST)
 class OSTAdmin(admin.ModelAdmin):
+    form = OSTAdminForm
     list_display = ["title", "native_title", "artist", "singer_names", "show", "placement_label", "release_year"]
     list_filter = ["placement", "release_year", "sung_by_whole_group", "languages", "show__kind"]
     list_select_related = ["artist", "show"]

@@ -9,7 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 from .images import ACCEPTED_CONTENT_TYPES, ACCEPTED_EXTENSIONS, ACCEPTED_FORMATS, ACCEPTED_LABEL, fit_image
-from .models import Group, Member, Show
+from .models import OST, Group, Member, Show
 
 
 def unreadable_image_error(name):
@@ -89,3 +89,21 @@ class ShowAdminForm(PictureForm):
     class Meta(PictureForm.Meta):
         model = Show
         fields = "__all__"
+
+
+class OSTAdminForm(forms.ModelForm):
+    """The OST form: besides the model's own checks, the singers it is about to set are checked against the
+    group's line-up at the release (a many-to-many value is not on the instance until after it is saved)."""
+
+    class Meta:
+        model = OST
+        fields = "__all__"
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or "singers" not in getattr(self, "cleaned_data", {}):
+            return
+        try:
+            self.instance.validate_singers(self.cleaned_data["singers"])
+        except ValidationError as error:
+            self.add_error(None, error)

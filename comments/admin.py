@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.template.defaultfilters import truncatechars
@@ -8,9 +10,34 @@ from . import moderation
 from .models import Comment
 
 
+def https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class CommentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = "__all__"
+        formfield_callback = https_by_default
+
+    def clean(self):
+        """A comment sits on one page at most; said on the page fields, so the database rule's name never shows."""
+        cleaned_data = super().clean()
+        pages = [name for name in ("ost", "show", "group") if cleaned_data.get(name)]
+        if len(pages) > 1:
+            message = "A comment belongs on one page: keep one of the OST, show or group and clear the others."
+            for name in pages:
+                self.add_error(name, ValidationError(message, code="several_pages"))
+        return cleaned_data
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: counts per status, bulk actions, and a link to each comment on its page."""
+
+    form = CommentAdminForm
 
     list_display = ["author_name", "excerpt", "page_link", "status", "created_at", "ip_address"]
     list_filter = ["status", "created_at"]
