@@ -1,9 +1,73 @@
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects, quote
+from django.db import router
 from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from .forms import GroupAdminForm, MemberAdminForm, OSTAdminForm, ShowAdminForm
 from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
+
+
+def deletion_label(obj):
+    """How a delete confirmation names a row: "Idol group: aespa", and for the hidden rows that link two
+    entries, what they say ("Singers of “ONCE AGAIN”: Winter") rather than "OST_singers object (19)"."""
+    opts = obj._meta
+    if opts.auto_created:
+        owner_field, target_field = (field for field in opts.fields if field.is_relation)
+        link = next(field for field in opts.auto_created._meta.many_to_many if field.remote_field.through is type(obj))
+        owner, target = getattr(obj, owner_field.name), getattr(obj, target_field.name)
+        return f"{capfirst(link.verbose_name)} of “{owner}”: {target}"
+    return f"{capfirst(opts.verbose_name)}: {obj}"
+
+
+def deletion_count_label(model):
+    """"singers of OSTs" rather than "OST-member relationships" in the summary of what will go."""
+    opts = model._meta
+    if opts.auto_created:
+        link = next(field for field in opts.auto_created._meta.many_to_many if field.remote_field.through is model)
+        return f"{link.verbose_name} of {opts.auto_created._meta.verbose_name_plural}"
+    return opts.verbose_name_plural
+
+
+class DeletionInWordsMixin:
+    """Delete confirmations name each row that will go in words, linking those an editor can open."""
+
+    def get_deleted_objects(self, objs, request):
+        try:
+            first = objs[0]
+        except IndexError:
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(first._meta.model), origin=objs)
+        collector.collect(objs)
+        perms_needed = set()
+        site = self.admin_site
+
+        def describe(obj):
+            label = deletion_label(obj)
+            model = type(obj)
+            if not site.is_registered(model):
+                return label
+            opts = obj._meta
+            if not site.get_model_admin(model).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            try:
+                url = reverse(f"{site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+            except NoReverseMatch:
+                return label
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        to_delete = collector.nested(describe)
+        protected = [describe(obj) for obj in collector.protected]
+        model_count = {deletion_count_label(model): len(rows) for model, rows in collector.model_objs.items()}
+        return to_delete, model_count, perms_needed, protected
+
+
+@admin.display(description="On site")
+def on_site(obj):
+    """A link from a list row to the public page."""
+    return format_html('<a href="{}" aria-label="{} on the site">View</a>', obj.get_absolute_url(), obj)
 
 
 class PictureAdminMixin:
@@ -75,7 +139,7 @@ class MemberCameoInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     list_display = ["name", "native_name", "group_count"]
     search_fields = ["name", "native_name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -89,7 +153,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     list_display = ["name", "show_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -103,15 +167,15 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Group)
-class GroupAdmin(PictureAdminMixin, admin.ModelAdmin):
+class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
     form = GroupAdminForm
-    list_display = ["thumbnail", "name", "native_name", "kind", "agency", "debut_date", "members", "osts"]
+    list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
@@ -133,9 +197,9 @@ class GroupAdmin(PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(PictureAdminMixin, admin.ModelAdmin):
+class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
     form = MemberAdminForm
-    list_display = ["thumbnail", "stage_name", "native_name", "group_names"]
+    list_display = ["thumbnail", "stage_name", "native_name", "group_names", on_site]
     list_display_links = ["thumbnail", "stage_name"]
     list_filter = ["groups"]
     search_fields = ["stage_name", "native_name", "slug", "groups__name", "groups__native_name"]
@@ -151,7 +215,7 @@ class MemberAdmin(PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     list_display = ["member", "group", "position", "status", "left_on", "order"]
     list_filter = ["status", "group"]
     list_select_related = ["member", "group"]
@@ -160,9 +224,9 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Show)
-class ShowAdmin(PictureAdminMixin, admin.ModelAdmin):
+class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
     form = ShowAdminForm
-    list_display = ["thumbnail", "title", "original_title", "kind", "network", "years", "ost_count"]
+    list_display = ["thumbnail", "title", "kind", "network", "years", "ost_count", on_site]
     list_display_links = ["thumbnail", "title"]
     list_filter = ["kind", "network", "source_kind", "first_year"]
     list_select_related = ["network"]
@@ -184,9 +248,9 @@ class ShowAdmin(PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OST)
-class OSTAdmin(admin.ModelAdmin):
+class OSTAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     form = OSTAdminForm
-    list_display = ["title", "native_title", "artist", "singer_names", "show", "placement_label", "release_year"]
+    list_display = ["title", "artist", "singer_names", "show", "placement_label", "release_year", on_site]
     list_filter = ["placement", "release_year", "sung_by_whole_group", "languages", "show__kind"]
     list_select_related = ["artist", "show"]
     search_fields = [
@@ -201,6 +265,11 @@ class OSTAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["show", "artist", "singers", "languages"]
     prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["title", "native_title", "alternative_titles", "slug"]}),
+        ("Song", {"fields": ["show", "artist", ("placement", "placement_number"), "release", "languages", "notes"]}),
+        ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
+    ]
     inlines = [CreditInline]
 
     def get_queryset(self, request):
@@ -218,7 +287,7 @@ class OSTAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     list_display = ["ost", "member", "role", "note"]
     list_filter = ["role"]
     list_select_related = ["ost", "member"]
@@ -227,7 +296,7 @@ class CreditAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cameo)
-class CameoAdmin(admin.ModelAdmin):
+class CameoAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     list_display = ["member", "show", "note"]
     list_select_related = ["member", "show"]
     search_fields = ["member__stage_name", "member__native_name", "show__title", "show__original_title"]

@@ -91,13 +91,63 @@ class ShowAdminForm(PictureForm):
         fields = "__all__"
 
 
+class ReleaseField(forms.CharField):
+    """One box for when a song came out: a full date when it is known, otherwise just the year."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Released")
+        kwargs.setdefault("help_text", "The release date, like 2022-05-22, or just the year when the day is not known.")
+        super().__init__(max_length=10, **kwargs)
+
+    def to_python(self, value):
+        """(date or None, year or None)."""
+        value = super().to_python(value).strip()
+        if not value:
+            return (None, None)
+        if value.isdigit() and len(value) == 4:
+            return (None, int(value))
+        try:
+            day = forms.DateField().to_python(value)
+        except ValidationError:
+            raise ValidationError(
+                "Write the date as 2022-05-22, or just the year, like 2022.", code="invalid_release"
+            ) from None
+        return (day, day.year)
+
+
 class OSTAdminForm(forms.ModelForm):
-    """The OST form: besides the model's own checks, the singers it is about to set are checked against the
-    group's line-up at the release (a many-to-many value is not on the instance until after it is saved)."""
+    """The OST form. When it came out is one "Released" box (a date or a year), and besides the model's own
+    checks the singers it is about to set are checked against the group's line-up at the release (a
+    many-to-many value is not on the instance until after it is saved)."""
+
+    release = ReleaseField()
 
     class Meta:
         model = OST
-        fields = "__all__"
+        exclude = ["release_year", "released_on"]
+
+    # The model's messages about these fields belong on the one box that sets them.
+    error_fields = {"release_year": "release", "released_on": "release"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ost = self.instance
+        self.initial.setdefault("release", ost.released_on.isoformat() if ost.released_on else ost.release_year or "")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "release" in cleaned_data:
+            self.instance.released_on, self.instance.release_year = cleaned_data["release"]
+        return cleaned_data
+
+    def add_error(self, field, error):
+        if field is None and hasattr(error, "error_dict"):
+            moved = {}
+            for name, errors in error.error_dict.items():
+                moved.setdefault(self.error_fields.get(name, name), []).extend(errors)
+            error = ValidationError(moved)
+        super().add_error(self.error_fields.get(field, field), error)
 
     def full_clean(self):
         super().full_clean()

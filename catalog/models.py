@@ -132,6 +132,8 @@ class Group(models.Model):
     objects = GroupQuerySet.as_manager()
 
     class Meta:
+        # Told apart from the permission groups of the editors' accounts.
+        verbose_name = "idol group"
         # Case-insensitive, so "aespa" sorts among the As on every database.
         ordering = [Lower("name")]
         # The group list walks this index and stops after a page, instead of sorting every group.
@@ -293,7 +295,7 @@ class Show(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind)
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="shows")
-    also_on = models.ManyToManyField(Network, blank=True, related_name="shows_also_on")
+    also_on = models.ManyToManyField(Network, blank=True, related_name="shows_also_on", verbose_name="other networks")
     country = models.CharField(max_length=100, blank=True)
     first_year = models.PositiveSmallIntegerField()
     last_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty if unknown or still airing.")
@@ -491,7 +493,7 @@ class OST(models.Model):
     )
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     show = models.ForeignKey(Show, on_delete=models.PROTECT, related_name="osts")
-    artist = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="osts")
+    artist = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="osts", verbose_name="group")
     sung_by_whole_group = models.BooleanField(
         default=False, help_text="Tick when every member at the time sang it; otherwise list the singers."
     )
@@ -502,7 +504,7 @@ class OST(models.Model):
     release_year = models.PositiveSmallIntegerField(null=True, blank=True)
     released_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OSTQuerySet.as_manager()
