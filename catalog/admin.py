@@ -6,6 +6,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from ostsite.history import HistoryAdmin
+
 from .forms import GroupAdminForm, MemberAdminForm, OSTAdminForm, ShowAdminForm
 from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
 
@@ -139,7 +141,7 @@ class MemberCameoInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(DeletionInWordsMixin, admin.ModelAdmin):
+class AgencyAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["name", "native_name", "group_count"]
     search_fields = ["name", "native_name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -153,7 +155,7 @@ class AgencyAdmin(DeletionInWordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Network)
-class NetworkAdmin(DeletionInWordsMixin, admin.ModelAdmin):
+class NetworkAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["name", "show_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -167,13 +169,13 @@ class NetworkAdmin(DeletionInWordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Language)
-class LanguageAdmin(DeletionInWordsMixin, admin.ModelAdmin):
+class LanguageAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Group)
-class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
+class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     form = GroupAdminForm
     list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
     list_display_links = ["thumbnail", "name"]
@@ -197,7 +199,7 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
+class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     form = MemberAdminForm
     list_display = ["thumbnail", "stage_name", "native_name", "group_names", on_site]
     list_display_links = ["thumbnail", "stage_name"]
@@ -215,7 +217,7 @@ class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(DeletionInWordsMixin, admin.ModelAdmin):
+class MembershipAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["member", "group", "position", "status", "left_on", "order"]
     list_filter = ["status", "group"]
     list_select_related = ["member", "group"]
@@ -224,7 +226,7 @@ class MembershipAdmin(DeletionInWordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Show)
-class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
+class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     form = ShowAdminForm
     list_display = ["thumbnail", "title", "kind", "network", "years", "ost_count", on_site]
     list_display_links = ["thumbnail", "title"]
@@ -248,7 +250,7 @@ class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OST)
-class OSTAdmin(DeletionInWordsMixin, admin.ModelAdmin):
+class OSTAdmin(DeletionInWordsMixin, HistoryAdmin):
     form = OSTAdminForm
     list_display = ["title", "artist", "singer_names", "show", "placement_label", "release_year", on_site]
     list_filter = ["placement", "release_year", "sung_by_whole_group", "languages", "show__kind"]
@@ -275,6 +277,12 @@ class OSTAdmin(DeletionInWordsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("singers")
 
+    def validate_restored(self, obj):
+        super().validate_restored(obj)
+        obj.validate_singers(obj.singers.all())
+        for credit in obj.credits.all():
+            credit.full_clean()
+
     @admin.display(description="Singers")
     def singer_names(self, obj):
         if obj.sung_by_whole_group:
@@ -287,7 +295,7 @@ class OSTAdmin(DeletionInWordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(DeletionInWordsMixin, admin.ModelAdmin):
+class CreditAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["ost", "member", "role", "note"]
     list_filter = ["role"]
     list_select_related = ["ost", "member"]
@@ -296,7 +304,7 @@ class CreditAdmin(DeletionInWordsMixin, admin.ModelAdmin):
 
 
 @admin.register(Cameo)
-class CameoAdmin(DeletionInWordsMixin, admin.ModelAdmin):
+class CameoAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["member", "show", "note"]
     list_select_related = ["member", "show"]
     search_fields = ["member__stage_name", "member__native_name", "show__title", "show__original_title"]

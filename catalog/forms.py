@@ -115,6 +115,12 @@ class ReleaseField(forms.CharField):
             ) from None
         return (day, day.year)
 
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(str(initial or "")) != self.to_python(data)
+        except ValidationError:
+            return True
+
 
 class OSTAdminForm(forms.ModelForm):
     """The OST form. When it came out is one "Released" box (a date or a year), and besides the model's own

@@ -2,6 +2,7 @@
 
 import functools
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 from django.core.validators import MinValueValidator
@@ -715,3 +716,14 @@ class Cameo(models.Model):
 
     def __str__(self):
         return f"{self.member} in {self.show}"
+
+
+# History (django-reversion): each saved entry keeps a version of the rows edited on its page, so undoing a change
+# or recovering a deleted entry brings those back with it (an OST's singers and languages are part of its own
+# version; its credits follow it).
+for model in (Agency, Network, Language, Cameo, Credit, Membership):
+    reversion.register(model)
+reversion.register(Group, follow=["memberships"])
+reversion.register(Member, follow=["memberships", "cameos"])
+reversion.register(Show, follow=["cameos"])
+reversion.register(OST, follow=["credits"])

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "reversion",
+    "reversion_compare",
     "catalog",
     "comments",
 ]
