@@ -66,6 +66,17 @@ class DeletionInWordsMixin:
         return to_delete, model_count, perms_needed, protected
 
 
+def titled_filter(title, base):
+    """A field's list filter under a title of our own ("By kind of show" rather than the field's "By kind")."""
+
+    class TitledFilter(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledFilter
+
+
 @admin.display(description="On site")
 def on_site(obj):
     """A link from a list row to the public page."""
@@ -253,18 +264,30 @@ class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
 class OSTAdmin(DeletionInWordsMixin, HistoryAdmin):
     form = OSTAdminForm
     list_display = ["title", "artist", "singer_names", "show", "placement_label", "release_year", on_site]
-    list_filter = ["placement", "release_year", "sung_by_whole_group", "languages", "show__kind"]
+    list_filter = [
+        ("artist", admin.RelatedOnlyFieldListFilter),
+        ("show", admin.RelatedOnlyFieldListFilter),
+        ("show__kind", titled_filter("kind of show", admin.ChoicesFieldListFilter)),
+        ("languages", admin.RelatedOnlyFieldListFilter),
+        "release_year",
+        "placement",
+    ]
     list_select_related = ["artist", "show"]
     search_fields = [
         "title",
         "native_title",
         "alternative_titles",
         "slug",
+        "singers__stage_name",
+        "singers__native_name",
         "artist__name",
         "artist__native_name",
+        "artist__alternative_names",
         "show__title",
         "show__original_title",
+        "show__alternative_titles",
     ]
+    search_help_text = "Finds songs by title, singer, group or show."
     autocomplete_fields = ["show", "artist", "singers", "languages"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [

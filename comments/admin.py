@@ -1,10 +1,17 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import truncatechars
-from django.utils.html import format_html
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from reversion import create_revision, set_comment, set_user
 from reversion.models import Version
 
@@ -14,6 +21,13 @@ from . import moderation
 from .models import Comment
 
 BEFORE_MODERATION = "As it was before moderation."
+
+# How many waiting comments the dashboard lists (the count covers them all).
+DESK_QUEUE_LENGTH = 10
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 6}), max_length=65525)
 
 
 def status_before_trash(comment):
@@ -56,7 +70,7 @@ class CommentAdmin(HistoryAdmin):
     form = CommentAdminForm
     change_list_template = "admin/comments/comment/change_list.html"
 
-    list_display = ["author_name", "excerpt", "page_link", "status", "created_at", "ip_address"]
+    list_display = ["author_name", "excerpt", "page_link", "status", "created_at", "ip_address", "moderate_buttons"]
     list_filter = ["status", "created_at"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["author_name", "author_email", "ip_address", "body"]
@@ -72,6 +86,113 @@ class CommentAdmin(HistoryAdmin):
         ("Author", {"fields": ["author_name", "author_email", "author_url", "ip_address", "user_agent"]}),
         ("Where", {"fields": ["ost", "show", "group", "parent", "created_at"]}),
     ]
+
+    # The one-click moderations of a row: button label, what the history says, the moderation function, the status
+    # it gives.
+    row_moderations = {
+        "approve": ("Approve", "Approved.", "approve", Comment.Status.APPROVED),
+        "spam": ("Spam", "Marked as spam.", "mark_spam", Comment.Status.SPAM),
+        "trash": ("Trash", "Moved to the trash.", "move_to_trash", Comment.Status.TRASH),
+    }
+
+    def get_urls(self):
+        opts = self.model._meta
+        own = [
+            path(
+                "<int:pk>/moderate/<str:action>/",
+                self.admin_site.admin_view(self.moderate_view),
+                name=f"{opts.app_label}_{opts.model_name}_moderate",
+            ),
+            path(
+                "<int:pk>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name=f"{opts.app_label}_{opts.model_name}_reply",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def moderation_buttons(self, comment, next_url):
+        """(address, label, accessible name) of the Approve, Spam and Trash buttons that would change the comment,
+        each posting to moderate_view and coming back to `next_url`."""
+        buttons = []
+        for action, (label, _, _, status) in self.row_moderations.items():
+            if comment.status == status:
+                continue
+            url = reverse("admin:comments_comment_moderate", args=[comment.pk, action])
+            buttons.append((f"{url}?next={next_url}", label, f"{label} the comment by {comment.author_name}"))
+        return buttons
+
+    @admin.display(description="Moderate")
+    def moderate_buttons(self, comment):
+        # The changelist is one form: each button posts it (with its token) to the button's own address.
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button" formaction="{}" formmethod="post" aria-label="{}">{}</button>',
+            ((url, aria, label) for url, label, aria in self.moderation_buttons(comment, self.changelist_url)),
+        )
+
+    @property
+    def changelist_url(self):
+        return reverse("admin:comments_comment_changelist")
+
+    def moderate_view(self, request, pk, action):
+        """One click on a row's Approve, Spam or Trash: the same moderation as the bulk actions, for one comment."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request) or action not in self.row_moderations:
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=pk)
+        label, what, function_name, _ = self.row_moderations[action]
+        self.moderate(request, Comment.objects.filter(pk=pk), what, getattr(moderation, function_name))
+        self.message_user(request, f"The comment by {comment.author_name}: {what[0].lower()}{what[1:]}")
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = self.changelist_url
+        return redirect(next_url)
+
+    def reply_view(self, request, pk):
+        """An editor answers a comment as the site: the reply is published at once under the site's name."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.select_related("ost", "show", "group"), pk=pk)
+        form = ReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if comment.is_pending:  # A reply shows only under a published comment.
+                self.moderate(request, Comment.objects.filter(pk=comment.pk), "Approved.", moderation.approve)
+            reply = Comment(
+                ost=comment.ost, show=comment.show, group=comment.group, parent=comment,
+                author_name=settings.SITE_NAME, author_email=request.user.email or settings.DEFAULT_FROM_EMAIL,
+                body=form.cleaned_data["body"], status=Comment.Status.APPROVED,
+            )
+            with create_revision():
+                set_user(request.user)
+                set_comment("Replied as the site.")
+                reply.save()
+            self.message_user(request, f"Your reply to {comment.author_name} is published.", messages.SUCCESS)
+            return redirect(reverse("admin:comments_comment_change", args=[quote(comment.pk)]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Reply to {comment.author_name} as {settings.SITE_NAME}",
+            "site_name": settings.SITE_NAME,
+            "comment": comment,
+            "form": form,
+            "original": comment,
+        }
+        return TemplateResponse(request, "admin/comments/comment/reply.html", context)
+
+    def desk_context(self, request):
+        """The dashboard's queue: the newest comments awaiting moderation, each with its buttons."""
+        waiting = Comment.objects.filter(status=Comment.Status.PENDING).select_related("ost", "show", "group")
+        dashboard = reverse("admin:index")
+        queue = [
+            {"comment": comment, "excerpt": truncatechars(comment.body, 120), "page": self.page_link(comment),
+             "buttons": self.moderation_buttons(comment, dashboard),
+             "reply_url": reverse("admin:comments_comment_reply", args=[comment.pk])}
+            for comment in waiting.order_by("-created_at", "-pk")[:DESK_QUEUE_LENGTH]
+        ]
+        return {"waiting_count": waiting.count(), "waiting_comments": queue,
+                "waiting_url": f"{self.changelist_url}?status__exact={Comment.Status.PENDING}"}
 
     @admin.display(description="Comment")
     def excerpt(self, comment):

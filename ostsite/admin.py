@@ -11,6 +11,15 @@ class EditorsAdminSite(admin.AdminSite):
     # At 1280 px the sidebar of every model took a quarter of the width from the lists; the dashboard and the
     # breadcrumbs lead everywhere it did.
     enable_nav_sidebar = False
+    index_template = "admin/desk_index.html"
+
+    def index(self, request, extra_context=None):
+        """The dashboard, with what each model admin puts on the desk (`desk_context`, e.g. the waiting comments)."""
+        context = {}
+        for model_admin in self._registry.values():
+            if hasattr(model_admin, "desk_context") and model_admin.has_view_or_change_permission(request):
+                context.update(model_admin.desk_context(request))
+        return super().index(request, {**context, **(extra_context or {})})
 
 
 class EditorsAdminConfig(AdminConfig):

@@ -175,6 +175,9 @@ IMAGE_MAX_SIZE = (1200, 1200)
 # Uploads larger than this are refused before Pillow opens them.
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
 
+# The name editors' replies to comments are signed with (their address is the editor's, or DEFAULT_FROM_EMAIL).
+SITE_NAME = "Idol OST Archive"
+
 # Comments: one accepted per IP address per interval (a load test may relax it; production keeps 15),
 # and forms sent back sooner than the minimum or later than the maximum age after being served are refused.
 COMMENTS_MIN_INTERVAL_SECONDS = int(os.environ.get("COMMENTS_MIN_INTERVAL_SECONDS", "15"))
