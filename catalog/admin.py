@@ -1,14 +1,24 @@
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
 from django.db import router
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from ostsite.history import HistoryAdmin
 
-from .forms import GroupAdminForm, MemberAdminForm, OSTAdminForm, ShowAdminForm
+from .forms import (
+    GroupAdminForm,
+    GroupMembershipForm,
+    MemberAdminForm,
+    MemberChoiceField,
+    MemberMultipleChoiceField,
+    MembershipForm,
+    NumberedMembershipFormSet,
+    OSTAdminForm,
+    ShowAdminForm,
+)
 from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
 
 
@@ -116,21 +126,51 @@ class PictureAdminMixin:
         return fields
 
 
-class GroupMembershipInline(admin.TabularInline):
+class MemberPickerMixin:
+    """Member pickers label each idol with their groups ("Winter (aespa)"), and open no pop-up to add one."""
+
+    member_fields = ["member"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.member_fields:
+            kwargs.update(form_class=MemberChoiceField, queryset=Member.objects.prefetch_related("groups"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.member_fields:
+            kwargs.update(form_class=MemberMultipleChoiceField, queryset=Member.objects.prefetch_related("groups"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.member_fields and hasattr(formfield.widget, "can_add_related"):
+            formfield.widget.can_add_related = False
+        return formfield
+
+
+class GroupMembershipInline(MemberPickerMixin, admin.TabularInline):
+    """The group's line-up: idols picked by name or typed in new, numbered automatically when the order is empty."""
+
     model = Membership
-    fields = ["member", "position", "status", "left_on", "order"]
+    verbose_name = "member"
+    verbose_name_plural = "line-up"
+    form = GroupMembershipForm
+    formset = NumberedMembershipFormSet
+    fields = ["member", "new_stage_name", "new_native_name", "position", "status", "left_on", "order"]
     autocomplete_fields = ["member"]
     extra = 1
 
 
 class MemberMembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
+    formset = NumberedMembershipFormSet
     fields = ["group", "position", "status", "left_on", "order"]
     autocomplete_fields = ["group"]
     extra = 1
 
 
-class CreditInline(admin.TabularInline):
+class CreditInline(MemberPickerMixin, admin.TabularInline):
     model = Credit
     fields = ["member", "role", "note"]
     autocomplete_fields = ["member"]
@@ -222,6 +262,18 @@ class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def autocomplete_label(self, member):
+        return member.name_with_groups
+
+    def get_search_results(self, request, queryset, search_term):
+        """For a singer or credit picker, the members of the group chosen on the OST come first."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        group = request.GET.get("group", "")
+        if request.GET.get("field_name") and group.isdigit():
+            in_group = Exists(Membership.objects.filter(group_id=group, member=OuterRef("pk")))
+            queryset = queryset.annotate(in_chosen_group=in_group).order_by("-in_chosen_group", "stage_name", "pk")
+        return queryset, may_have_duplicates
+
     @admin.display(description="Groups")
     def group_names(self, obj):
         return ", ".join(group.name for group in obj.groups.all())
@@ -261,8 +313,9 @@ class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
 
 
 @admin.register(OST)
-class OSTAdmin(DeletionInWordsMixin, HistoryAdmin):
+class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, HistoryAdmin):
     form = OSTAdminForm
+    member_fields = ["singers"]
     list_display = ["title", "artist", "singer_names", "show", "placement_label", "release_year", on_site]
     list_filter = [
         ("artist", admin.RelatedOnlyFieldListFilter),
@@ -296,6 +349,10 @@ class OSTAdmin(DeletionInWordsMixin, HistoryAdmin):
         ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
     ]
     inlines = [CreditInline]
+
+    class Media:
+        # The singer and credit pickers ask for the chosen group's members first.
+        js = ["admin/js/jquery.init.js", "admin/group_pickers.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("singers")

@@ -168,6 +168,12 @@ class Member(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:member-detail", self.slug)
 
+    @property
+    def name_with_groups(self):
+        """"Winter (aespa)": the stage name with the member's groups, as pickers show it (prefetch `groups`)."""
+        groups = ", ".join(group.name for group in self.groups.all())
+        return f"{self.stage_name} ({groups})" if groups else self.stage_name
+
 
 class MembershipQuerySet(models.QuerySet):
     def at_release(self, released_on, release_year):

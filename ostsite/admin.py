@@ -2,6 +2,17 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+
+
+class DeskAutocompleteJsonView(AutocompleteJsonView):
+    """Pickers' answers labelled by the model admin's `autocomplete_label`, when it has one ("Winter (aespa)")."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if label := getattr(self.model_admin, "autocomplete_label", None):
+            result["text"] = label(obj)
+        return result
 
 
 class EditorsAdminSite(admin.AdminSite):
@@ -12,6 +23,9 @@ class EditorsAdminSite(admin.AdminSite):
     # breadcrumbs lead everywhere it did.
     enable_nav_sidebar = False
     index_template = "admin/desk_index.html"
+
+    def autocomplete_view(self, request):
+        return DeskAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def index(self, request, extra_context=None):
         """The dashboard, with what each model admin puts on the desk (`desk_context`, e.g. the waiting comments)."""

@@ -105,3 +105,15 @@ def test_delete_and_recover_an_ost(live_server, editor):
     assert top.credits.count() == 9
     editor.goto(f"{live_server.url}/osts/top/")
     expect(editor.get_by_role("heading", level=1)).to_contain_text("TOP")
+
+
+def test_the_singer_picker_offers_the_groups_members_first(live_server, editor):
+    """On a TREASURE song, typing "Ji" in Singers offers "Jihoon (TREASURE)" first."""
+    editor.goto(f"{live_server.url}/admin/catalog/ost/")
+    editor.get_by_role("link", name="Gonna Be Fine", exact=True).click()
+    editor.locator(".field-singers .select2-search__field").fill("Ji")
+    options = editor.locator(".select2-results__option")
+    expect(options.first).to_have_text("Jihoon (TREASURE)")
+    expect(options.filter(has_text="Jinni (NMIXX)")).to_have_count(1)
+    # The names already chosen say their group too.
+    expect(editor.locator(".field-singers .select2-selection__choice").filter(has_text="Haruto (TREASURE)")).to_have_count(1)
