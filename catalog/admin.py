@@ -1,9 +1,96 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.contrib.admin.utils import NestedObjects, quote
+from django.db import router
+from django.db.models import Count, Exists, OuterRef
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
-from .forms import GroupAdminForm, MemberAdminForm, ShowAdminForm
+from ostsite.history import HistoryAdmin
+
+from .forms import (
+    GroupAdminForm,
+    GroupMembershipForm,
+    MemberAdminForm,
+    MemberChoiceField,
+    MemberMultipleChoiceField,
+    MembershipForm,
+    NumberedMembershipFormSet,
+    OSTAdminForm,
+    ShowAdminForm,
+)
 from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
+
+
+def deletion_label(obj):
+    """How a delete confirmation names a row: "Idol group: aespa", and for the hidden rows that link two
+    entries, what they say ("Singers of “ONCE AGAIN”: Winter") rather than "OST_singers object (19)"."""
+    opts = obj._meta
+    if opts.auto_created:
+        owner_field, target_field = (field for field in opts.fields if field.is_relation)
+        link = next(field for field in opts.auto_created._meta.many_to_many if field.remote_field.through is type(obj))
+        owner, target = getattr(obj, owner_field.name), getattr(obj, target_field.name)
+        return f"{capfirst(link.verbose_name)} of “{owner}”: {target}"
+    return f"{capfirst(opts.verbose_name)}: {obj}"
+
+
+def deletion_count_label(model):
+    """"singers of OSTs" rather than "OST-member relationships" in the summary of what will go."""
+    opts = model._meta
+    if opts.auto_created:
+        link = next(field for field in opts.auto_created._meta.many_to_many if field.remote_field.through is model)
+        return f"{link.verbose_name} of {opts.auto_created._meta.verbose_name_plural}"
+    return opts.verbose_name_plural
+
+
+class DeletionInWordsMixin:
+    """Delete confirmations name each row that will go in words, linking those an editor can open."""
+
+    def get_deleted_objects(self, objs, request):
+        try:
+            first = objs[0]
+        except IndexError:
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(first._meta.model), origin=objs)
+        collector.collect(objs)
+        perms_needed = set()
+        site = self.admin_site
+
+        def describe(obj):
+            label = deletion_label(obj)
+            model = type(obj)
+            if not site.is_registered(model):
+                return label
+            opts = obj._meta
+            if not site.get_model_admin(model).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            try:
+                url = reverse(f"{site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+            except NoReverseMatch:
+                return label
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        to_delete = collector.nested(describe)
+        protected = [describe(obj) for obj in collector.protected]
+        model_count = {deletion_count_label(model): len(rows) for model, rows in collector.model_objs.items()}
+        return to_delete, model_count, perms_needed, protected
+
+
+def titled_filter(title, base):
+    """A field's list filter under a title of our own ("By kind of show" rather than the field's "By kind")."""
+
+    class TitledFilter(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledFilter
+
+
+@admin.display(description="On site")
+def on_site(obj):
+    """A link from a list row to the public page."""
+    return format_html('<a href="{}" aria-label="{} on the site">View</a>', obj.get_absolute_url(), obj)
 
 
 class PictureAdminMixin:
@@ -39,21 +126,51 @@ class PictureAdminMixin:
         return fields
 
 
-class GroupMembershipInline(admin.TabularInline):
+class MemberPickerMixin:
+    """Member pickers label each idol with their groups ("Winter (aespa)"), and open no pop-up to add one."""
+
+    member_fields = ["member"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.member_fields:
+            kwargs.update(form_class=MemberChoiceField, queryset=Member.objects.prefetch_related("groups"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.member_fields:
+            kwargs.update(form_class=MemberMultipleChoiceField, queryset=Member.objects.prefetch_related("groups"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.member_fields and hasattr(formfield.widget, "can_add_related"):
+            formfield.widget.can_add_related = False
+        return formfield
+
+
+class GroupMembershipInline(MemberPickerMixin, admin.TabularInline):
+    """The group's line-up: idols picked by name or typed in new, numbered automatically when the order is empty."""
+
     model = Membership
-    fields = ["member", "position", "status", "left_on", "order"]
+    verbose_name = "member"
+    verbose_name_plural = "line-up"
+    form = GroupMembershipForm
+    formset = NumberedMembershipFormSet
+    fields = ["member", "new_stage_name", "new_native_name", "position", "status", "left_on", "order"]
     autocomplete_fields = ["member"]
     extra = 1
 
 
 class MemberMembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
+    formset = NumberedMembershipFormSet
     fields = ["group", "position", "status", "left_on", "order"]
     autocomplete_fields = ["group"]
     extra = 1
 
 
-class CreditInline(admin.TabularInline):
+class CreditInline(MemberPickerMixin, admin.TabularInline):
     model = Credit
     fields = ["member", "role", "note"]
     autocomplete_fields = ["member"]
@@ -75,7 +192,7 @@ class MemberCameoInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["name", "native_name", "group_count"]
     search_fields = ["name", "native_name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -89,7 +206,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["name", "show_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -103,15 +220,15 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Group)
-class GroupAdmin(PictureAdminMixin, admin.ModelAdmin):
+class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     form = GroupAdminForm
-    list_display = ["thumbnail", "name", "native_name", "kind", "agency", "debut_date", "members", "osts"]
+    list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
@@ -133,9 +250,9 @@ class GroupAdmin(PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(PictureAdminMixin, admin.ModelAdmin):
+class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     form = MemberAdminForm
-    list_display = ["thumbnail", "stage_name", "native_name", "group_names"]
+    list_display = ["thumbnail", "stage_name", "native_name", "group_names", on_site]
     list_display_links = ["thumbnail", "stage_name"]
     list_filter = ["groups"]
     search_fields = ["stage_name", "native_name", "slug", "groups__name", "groups__native_name"]
@@ -145,13 +262,25 @@ class MemberAdmin(PictureAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def autocomplete_label(self, member):
+        return member.name_with_groups
+
+    def get_search_results(self, request, queryset, search_term):
+        """For a singer or credit picker, the members of the group chosen on the OST come first."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        group = request.GET.get("group", "")
+        if request.GET.get("field_name") and group.isdigit():
+            in_group = Exists(Membership.objects.filter(group_id=group, member=OuterRef("pk")))
+            queryset = queryset.annotate(in_chosen_group=in_group).order_by("-in_chosen_group", "stage_name", "pk")
+        return queryset, may_have_duplicates
+
     @admin.display(description="Groups")
     def group_names(self, obj):
         return ", ".join(group.name for group in obj.groups.all())
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["member", "group", "position", "status", "left_on", "order"]
     list_filter = ["status", "group"]
     list_select_related = ["member", "group"]
@@ -160,9 +289,9 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Show)
-class ShowAdmin(PictureAdminMixin, admin.ModelAdmin):
+class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     form = ShowAdminForm
-    list_display = ["thumbnail", "title", "original_title", "kind", "network", "years", "ost_count"]
+    list_display = ["thumbnail", "title", "kind", "network", "years", "ost_count", on_site]
     list_display_links = ["thumbnail", "title"]
     list_filter = ["kind", "network", "source_kind", "first_year"]
     list_select_related = ["network"]
@@ -184,26 +313,55 @@ class ShowAdmin(PictureAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OST)
-class OSTAdmin(admin.ModelAdmin):
-    list_display = ["title", "native_title", "artist", "singer_names", "show", "placement_label", "release_year"]
-    list_filter = ["placement", "release_year", "sung_by_whole_group", "languages", "show__kind"]
+class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, HistoryAdmin):
+    form = OSTAdminForm
+    member_fields = ["singers"]
+    list_display = ["title", "artist", "singer_names", "show", "placement_label", "release_year", on_site]
+    list_filter = [
+        ("artist", admin.RelatedOnlyFieldListFilter),
+        ("show", admin.RelatedOnlyFieldListFilter),
+        ("show__kind", titled_filter("kind of show", admin.ChoicesFieldListFilter)),
+        ("languages", admin.RelatedOnlyFieldListFilter),
+        "release_year",
+        "placement",
+    ]
     list_select_related = ["artist", "show"]
     search_fields = [
         "title",
         "native_title",
         "alternative_titles",
         "slug",
+        "singers__stage_name",
+        "singers__native_name",
         "artist__name",
         "artist__native_name",
+        "artist__alternative_names",
         "show__title",
         "show__original_title",
+        "show__alternative_titles",
     ]
+    search_help_text = "Finds songs by title, singer, group or show."
     autocomplete_fields = ["show", "artist", "singers", "languages"]
     prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["title", "native_title", "alternative_titles", "slug"]}),
+        ("Song", {"fields": ["show", "artist", ("placement", "placement_number"), "release", "languages", "notes"]}),
+        ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
+    ]
     inlines = [CreditInline]
+
+    class Media:
+        # The singer and credit pickers ask for the chosen group's members first.
+        js = ["admin/js/jquery.init.js", "admin/group_pickers.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("singers")
+
+    def validate_restored(self, obj):
+        super().validate_restored(obj)
+        obj.validate_singers(obj.singers.all())
+        for credit in obj.credits.all():
+            credit.full_clean()
 
     @admin.display(description="Singers")
     def singer_names(self, obj):
@@ -217,7 +375,7 @@ class OSTAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["ost", "member", "role", "note"]
     list_filter = ["role"]
     list_select_related = ["ost", "member"]
@@ -226,7 +384,7 @@ class CreditAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cameo)
-class CameoAdmin(admin.ModelAdmin):
+class CameoAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_display = ["member", "show", "note"]
     list_select_related = ["member", "show"]
     search_fields = ["member__stage_name", "member__native_name", "show__title", "show__original_title"]

@@ -4,6 +4,9 @@ import warnings
 
 from django import forms
 from django.conf import settings
+from django.db.models import Max
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import slugify
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import FileExtensionValidator
@@ -11,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 from .images import ACCEPTED_CONTENT_TYPES, ACCEPTED_EXTENSIONS, ACCEPTED_FORMATS, ACCEPTED_LABEL, fit_image
-from .models import Group, Member, Show
+from .models import OST, Group, Member, Membership, Show
 
 
 def unreadable_image_error(name):
@@ -134,3 +137,175 @@ class ShowAdminForm(PictureForm):
     class Meta(PictureForm.Meta):
         model = Show
         fields = "__all__"
+
+
+class ReleaseField(forms.CharField):
+    """One box for when a song came out: a full date when it is known, otherwise just the year."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Released")
+        kwargs.setdefault("help_text", "The release date, like 2022-05-22, or just the year when the day is not known.")
+        super().__init__(max_length=10, **kwargs)
+
+    def to_python(self, value):
+        """(date or None, year or None)."""
+        value = super().to_python(value).strip()
+        if not value:
+            return (None, None)
+        if value.isdigit() and len(value) == 4:
+            return (None, int(value))
+        try:
+            day = forms.DateField().to_python(value)
+        except ValidationError:
+            raise ValidationError(
+                "Write the date as 2022-05-22, or just the year, like 2022.", code="invalid_release"
+            ) from None
+        return (day, day.year)
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(str(initial or "")) != self.to_python(data)
+        except ValidationError:
+            return True
+
+
+class OSTAdminForm(forms.ModelForm):
+    """The OST form. When it came out is one "Released" box (a date or a year), and besides the model's own
+    checks the singers it is about to set are checked against the group's line-up at the release (a
+    many-to-many value is not on the instance until after it is saved)."""
+
+    release = ReleaseField()
+
+    class Meta:
+        model = OST
+        exclude = ["release_year", "released_on"]
+
+    # The model's messages about these fields belong on the one box that sets them.
+    error_fields = {"release_year": "release", "released_on": "release"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ost = self.instance
+        self.initial.setdefault("release", ost.released_on.isoformat() if ost.released_on else ost.release_year or "")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "release" in cleaned_data:
+            self.instance.released_on, self.instance.release_year = cleaned_data["release"]
+        return cleaned_data
+
+    def add_error(self, field, error):
+        if field is None and hasattr(error, "error_dict"):
+            moved = {}
+            for name, errors in error.error_dict.items():
+                moved.setdefault(self.error_fields.get(name, name), []).extend(errors)
+            error = ValidationError(moved)
+        super().add_error(self.error_fields.get(field, field), error)
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or "singers" not in getattr(self, "cleaned_data", {}):
+            return
+        try:
+            self.instance.validate_singers(self.cleaned_data["singers"])
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """A member picked by name, shown with their groups: "Winter (aespa)"."""
+
+    def label_from_instance(self, member):
+        return member.name_with_groups
+
+
+class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, member):
+        return member.name_with_groups
+
+
+class MembershipForm(forms.ModelForm):
+    """A membership row whose line-up number can be left empty (see NumberedMembershipFormSet)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+        self.fields["order"].initial = None
+        self.fields["order"].help_text = "Leave empty to put them at the end of the line-up."
+
+
+class GroupMembershipForm(MembershipForm):
+    """A row of a group's line-up: an existing idol picked by name, or a new one typed in on the spot, so adding
+    a group's members needs no pop-up per member (whose own membership section let one be entered twice)."""
+
+    new_stage_name = forms.CharField(
+        label="or a new idol", max_length=100, required=False,
+        help_text="Type the stage name of an idol who is not in the archive yet.",
+    )
+    new_native_name = forms.CharField(label="Native name", max_length=100, required=False)
+
+    class Meta:
+        model = Membership
+        fields = ["member", "new_stage_name", "new_native_name", "position", "status", "left_on", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        member, new_name = cleaned_data.get("member"), cleaned_data.get("new_stage_name", "").strip()
+        if member and new_name:
+            self.add_error("new_stage_name", ValidationError(
+                "Pick an idol from the archive or type a new one, not both.", code="member_twice"))
+        elif not member and not new_name and self.has_changed():
+            self.add_error("member", ValidationError(
+                "Pick an idol, or type the stage name of a new one.", code="member_missing"))
+        return cleaned_data
+
+    def save(self, commit=True):
+        new_name = self.cleaned_data.get("new_stage_name", "").strip()
+        if new_name and not self.instance.member_id:
+            self.instance.member = Member.objects.create(
+                stage_name=new_name,
+                native_name=self.cleaned_data.get("new_native_name", "").strip(),
+                slug=unique_slug(new_name, Member),
+            )
+        return super().save(commit)
+
+
+def unique_slug(name, model):
+    """A slug for `name` that no row of `model` has yet: "winter", else "winter-2", "winter-3"…"""
+    base = slugify(name, allow_unicode=True)[:90] or "idol"
+    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class NumberedMembershipFormSet(BaseInlineFormSet):
+    """Memberships whose order is left empty are numbered after the highest one of their group, in the order
+    of the rows, so nobody has to type line-up numbers."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+        highest = {}
+        for form in rows:
+            group_id, order = form.instance.group_id, form.cleaned_data.get("order")
+            if order:
+                highest[group_id] = max(highest.get(group_id, 0), order)
+        for form in rows:
+            if form.cleaned_data.get("order"):
+                continue
+            group_id = form.instance.group_id
+            if group_id not in highest:
+                stored = Membership.objects.filter(group_id=group_id).exclude(pk=form.instance.pk)
+                highest[group_id] = stored.aggregate(top=Max("order"))["top"] or 0 if group_id else 0
+            highest[group_id] += 1
+            form.instance.order = highest[group_id]

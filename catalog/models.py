@@ -2,13 +2,16 @@
 
 import functools
 
+import reversion
+from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 
 @functools.lru_cache(maxsize=8192)
@@ -32,6 +35,20 @@ def fixed_url(viewname):
 def _forget_page_urls(setting, **kwargs):
     if setting == "ROOT_URLCONF":
         _page_url.cache_clear()
+
+
+def long_date(value):
+    """"2 May 2018", as the messages to editors write dates."""
+    return dateformat.format(value, "j F Y")
+
+
+def year_date_mismatch(year_label, year, date_label, date):
+    """The message for a year and a date that disagree, shown on the year's field."""
+    return ValidationError(
+        "The %(date_label)s is in %(date_year)s but the %(year_label)s says %(year)s. Correct one of them.",
+        code="year_date_mismatch",
+        params={"date_label": date_label, "date_year": date.year, "year_label": year_label, "year": year},
+    )
 
 
 def count_of(queryset):
@@ -116,6 +133,8 @@ class Group(models.Model):
     objects = GroupQuerySet.as_manager()
 
     class Meta:
+        # Told apart from the permission groups of the editors' accounts.
+        verbose_name = "idol group"
         # Case-insensitive, so "aespa" sorts among the As on every database.
         ordering = [Lower("name")]
         # The group list walks this index and stops after a page, instead of sorting every group.
@@ -149,6 +168,12 @@ class Member(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:member-detail", self.slug)
 
+    @property
+    def name_with_groups(self):
+        """"Winter (aespa)": the stage name with the member's groups, as pickers show it (prefetch `groups`)."""
+        groups = ", ".join(group.name for group in self.groups.all())
+        return f"{self.stage_name} ({groups})" if groups else self.stage_name
+
 
 class MembershipQuerySet(models.QuerySet):
     def at_release(self, released_on, release_year):
@@ -168,6 +193,16 @@ class MembershipQuerySet(models.QuerySet):
         return self.at_release(ost.released_on, ost.release_year)
 
 
+LEFT_ON_FOR_CURRENT_MEMBER = (
+    "Only a former member has a leaving date. Choose “Former member”, or clear the date."
+)
+
+
+def _cached(instance, field_name):
+    """The related object already on `instance` (e.g. an inline's unsaved parent), or None."""
+    return instance._meta.get_field(field_name).get_cached_value(instance, None)
+
+
 class Membership(models.Model):
     class Status(models.TextChoices):
         CURRENT = "current", "Current member"
@@ -185,19 +220,47 @@ class Membership(models.Model):
     class Meta:
         ordering = ["group", "status", "order", "member__stage_name"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "member"], name="unique_membership"),
+            models.UniqueConstraint(
+                fields=["group", "member"],
+                name="unique_membership",
+                violation_error_message="This idol is already in the group's line-up.",
+            ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(status="former"),
                 name="left_on_only_for_former_members",
+                violation_error_message=LEFT_ON_FOR_CURRENT_MEMBER,
             ),
         ]
 
     def __str__(self):
         return f"{self.member} in {self.group}"
 
+    def clean(self):
+        if self.left_on is None:
+            return
+        if self.status != self.Status.FORMER:
+            raise ValidationError({"left_on": ValidationError(LEFT_ON_FOR_CURRENT_MEMBER, code="left_on_for_current")})
+        group = self.group if self.group_id or _cached(self, "group") else None
+        if group is not None and group.debut_date and self.left_on < group.debut_date:
+            raise ValidationError({
+                "left_on": ValidationError(
+                    "%(group)s debuted on %(debut)s, so nobody can have left the group before then.",
+                    code="left_before_debut",
+                    params={"group": group.name, "debut": long_date(group.debut_date)},
+                )
+            })
+
     @property
     def is_former(self):
         return self.status == self.Status.FORMER
+
+    def left_before(self, released_on, release_year):
+        """Known to have left the group on or before a release (a date, or only a year); an unknown date never is."""
+        if not self.is_former or self.left_on is None:
+            return False
+        if released_on is not None:
+            return self.left_on <= released_on
+        return release_year is not None and self.left_on.year < release_year
 
     def was_in_group_for(self, ost):
         """The rule of `MembershipQuerySet.at_release`, for rows already loaded."""
@@ -239,13 +302,17 @@ class Show(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind)
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="shows")
-    also_on = models.ManyToManyField(Network, blank=True, related_name="shows_also_on")
+    also_on = models.ManyToManyField(Network, blank=True, related_name="shows_also_on", verbose_name="other networks")
     country = models.CharField(max_length=100, blank=True)
     first_year = models.PositiveSmallIntegerField()
     last_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty if unknown or still airing.")
     premiered_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
-    episodes = models.PositiveSmallIntegerField(null=True, blank=True)
+    episodes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, "A show has at least one episode. Leave this empty if the count is not known.")],
+    )
     source_kind = models.CharField(max_length=20, choices=SourceKind, blank=True)
     source_title = models.CharField(max_length=200, blank=True)
     source_note = models.CharField(max_length=300, blank=True)
@@ -269,11 +336,58 @@ class Show(models.Model):
             models.CheckConstraint(
                 condition=Q(last_year__isnull=True) | Q(last_year__gte=F("first_year")),
                 name="show_years_in_order",
+                violation_error_message="A show's last year cannot come before its first year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(premiered_on__isnull=True) | Q(ended_on__gte=F("premiered_on")),
+                name="show_dates_in_order",
+                violation_error_message="A show cannot end before it premiered.",
+            ),
+            models.CheckConstraint(
+                condition=Q(episodes__isnull=True) | Q(episodes__gt=0),
+                name="show_episodes_positive",
+                violation_error_message="A show has at least one episode.",
+            ),
+            models.CheckConstraint(
+                condition=Q(premiered_on__isnull=True) | Q(premiered_on__year=F("first_year")),
+                name="show_premiere_in_first_year",
+                violation_error_message="A show's premiere date falls in its first year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(last_year__isnull=True) | Q(ended_on__year=F("last_year")),
+                name="show_end_in_last_year",
+                violation_error_message="A show's end date falls in its last year.",
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        errors = {}
+        if self.premiered_on and self.first_year and self.premiered_on.year != self.first_year:
+            errors["first_year"] = year_date_mismatch("first year", self.first_year, "premiere date", self.premiered_on)
+        if self.ended_on and self.last_year and self.ended_on.year != self.last_year:
+            errors["last_year"] = year_date_mismatch("last year", self.last_year, "end date", self.ended_on)
+        if self.premiered_on and self.ended_on and self.ended_on < self.premiered_on:
+            errors["ended_on"] = ValidationError(
+                "The show cannot end before it premiered on %(premiered)s.",
+                code="ended_before_premiere",
+                params={"premiered": long_date(self.premiered_on)},
+            )
+        if self.first_year and self.last_year and self.last_year < self.first_year and "last_year" not in errors:
+            errors["last_year"] = ValidationError(
+                "The last year cannot come before the first year, %(first)s.",
+                code="years_out_of_order",
+                params={"first": self.first_year},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def latest_year(self):
+        """The last year the show aired, when known."""
+        return self.last_year or (self.ended_on.year if self.ended_on else None)
 
     def get_absolute_url(self):
         return detail_page_url("catalog:show-detail", self.slug)
@@ -347,6 +461,10 @@ class OSTQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=sang_it) | Q(sung_by_whole_group=True, artist__in=groups) & Exists(in_lineup))
 
 
+# A song can come out up to this many years before its show first airs (a theme released ahead) or after it ends.
+RELEASE_MARGIN_YEARS = 1
+
+
 class OST(models.Model):
     class Placement(models.TextChoices):
         # In the order a show's soundtrack lists them.
@@ -363,7 +481,7 @@ class OST(models.Model):
     )
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     show = models.ForeignKey(Show, on_delete=models.PROTECT, related_name="osts")
-    artist = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="osts")
+    artist = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="osts", verbose_name="group")
     sung_by_whole_group = models.BooleanField(
         default=False, help_text="Tick when every member at the time sang it; otherwise list the singers."
     )
@@ -374,7 +492,7 @@ class OST(models.Model):
     release_year = models.PositiveSmallIntegerField(null=True, blank=True)
     released_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OSTQuerySet.as_manager()
@@ -384,6 +502,19 @@ class OST(models.Model):
         verbose_name_plural = "OSTs"
         # Spelled out so SQLite and PostgreSQL agree on where unknown dates go.
         ordering = [F("release_year").desc(nulls_last=True), F("released_on").desc(nulls_last=True), "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["show", "placement", "placement_number"],
+                condition=Q(placement_number__isnull=False),
+                name="unique_placement_in_show",
+                violation_error_message="The show already has a song in this place with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_on__isnull=True) | Q(release_year__isnull=True) | Q(released_on__year=F("release_year")),
+                name="ost_release_year_matches_date",
+                violation_error_message="The release date and the release year disagree.",
+            ),
+        ]
         indexes = [
             # Serves the default order on SQLite (where DESC already puts unknown years last).
             models.Index(fields=["-release_year", "-released_on", "title", "id"], name="ost_newest_first"),
@@ -408,9 +539,96 @@ class OST(models.Model):
         return ost
 
     def save(self, *args, **kwargs):
-        if self.released_on:
+        # A date given without a year gives the year; a year that was typed is never replaced (clean() says
+        # when the two disagree).
+        if self.released_on and self.release_year is None:
             self.release_year = self.released_on.year
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.released_on and self.release_year and self.released_on.year != self.release_year:
+            errors["release_year"] = year_date_mismatch(
+                "release year", self.release_year, "release date", self.released_on
+            )
+        year = self.released_on.year if self.released_on else self.release_year
+        when_field = "released_on" if self.released_on else "release_year"
+        group = self.artist if self.artist_id or _cached(self, "artist") else None
+        show = self.show if self.show_id or _cached(self, "show") else None
+        if year is not None and not errors:
+            if group is not None and group.debut_date:
+                too_early = self.released_on < group.debut_date if self.released_on else year < group.debut_date.year
+                if too_early:
+                    errors[when_field] = ValidationError(
+                        "%(group)s debuted on %(debut)s; this song cannot have come out before that.",
+                        code="released_before_debut",
+                        params={"group": group.name, "debut": long_date(group.debut_date)},
+                    )
+            if show is not None and when_field not in errors:
+                latest = show.latest_year
+                if year < show.first_year - RELEASE_MARGIN_YEARS or latest and year > latest + RELEASE_MARGIN_YEARS:
+                    errors[when_field] = ValidationError(
+                        "%(show)s aired in %(years)s; a song from %(year)s is more than a year away from that. "
+                        "Check the date, or the show.",
+                        code="released_far_from_show",
+                        params={"show": show.title, "years": show.years, "year": year},
+                    )
+        if self.placement_number is not None and self.placement and show is not None and show.pk:
+            taken = OST.objects.filter(show=show, placement=self.placement, placement_number=self.placement_number)
+            clash = taken.exclude(pk=self.pk).first() if self.pk else taken.first()
+            if clash is not None:
+                errors["placement_number"] = ValidationError(
+                    "%(show)s already has %(place)s: “%(title)s”. Choose another number.",
+                    code="placement_taken",
+                    params={"show": show.title, "place": clash.placement_label, "title": clash.title},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def lineup_problem(self, member, membership):
+        """Why `member` (with their `membership` of the OST's group, or None) cannot be credited on this song."""
+        if membership is None:
+            return ValidationError(
+                "%(member)s is not a member of %(group)s.",
+                code="not_in_group",
+                params={"member": member.stage_name, "group": self.artist.name},
+            )
+        if membership.left_before(self.released_on, self.release_year):
+            return ValidationError(
+                "%(member)s left %(group)s on %(left)s, before this song came out.",
+                code="left_before_release",
+                params={"member": member.stage_name, "group": self.artist.name, "left": long_date(membership.left_on)},
+            )
+        return None
+
+    def check_members(self, members):
+        """The lineup problems of `members` (people to credit on this song), one message each."""
+        if not (self.artist_id or _cached(self, "artist")):
+            return []
+        members = list(members)
+        memberships = {
+            m.member_id: m for m in Membership.objects.filter(group_id=self.artist.pk, member__in=members)
+        } if self.artist.pk else {}
+        return [
+            problem
+            for member in members
+            if (problem := self.lineup_problem(member, memberships.get(member.pk))) is not None
+        ]
+
+    def validate_singers(self, singers):
+        """Raise a ValidationError on `singers` when they cannot sing this song: a many-to-many value is not on
+        the instance before it is saved, so forms and imports pass the singers they are about to set."""
+        singers = list(singers)
+        if self.sung_by_whole_group and singers:
+            raise ValidationError({
+                "singers": ValidationError(
+                    "Leave the singers empty when the whole group sang it, or untick “Sung by the whole group”.",
+                    code="whole_group_and_singers",
+                )
+            })
+        problems = self.check_members(singers)
+        if problems:
+            raise ValidationError({"singers": problems})
 
     @property
     def singer_names(self):
@@ -450,10 +668,23 @@ class Credit(models.Model):
 
     class Meta:
         ordering = ["ost", "role", "member__stage_name"]
-        constraints = [models.UniqueConstraint(fields=["ost", "member", "role"], name="unique_credit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ost", "member", "role"],
+                name="unique_credit",
+                violation_error_message="This idol already has this credit on the song.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.member} – {self.get_role_display()} – {self.ost}"
+
+    def clean(self):
+        ost = self.ost if self.ost_id else _cached(self, "ost")
+        if ost is not None and self.member_id:
+            problems = ost.check_members([self.member])
+            if problems:
+                raise ValidationError({"member": problems})
 
 
 class Cameo(models.Model):
@@ -465,7 +696,24 @@ class Cameo(models.Model):
 
     class Meta:
         ordering = ["show__title", "member__stage_name"]
-        constraints = [models.UniqueConstraint(fields=["member", "show"], name="unique_cameo")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "show"],
+                name="unique_cameo",
+                violation_error_message="This idol's appearance in the show is already listed.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.member} in {self.show}"
+
+
+# History (django-reversion): each saved entry keeps a version of the rows edited on its page, so undoing a change
+# or recovering a deleted entry brings those back with it (an OST's singers and languages are part of its own
+# version; its credits follow it).
+for model in (Agency, Network, Language, Cameo, Credit, Membership):
+    reversion.register(model)
+reversion.register(Group, follow=["memberships"])
+reversion.register(Member, follow=["memberships", "cameos"])
+reversion.register(Show, follow=["cameos"])
+reversion.register(OST, follow=["credits"])

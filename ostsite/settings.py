@@ -34,7 +34,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ostsite.admin.EditorsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "ostsite",  # the project's own management commands (backup, restore)
+    "reversion",
+    "reversion_compare",
     "catalog",
     "comments",
 ]
@@ -228,6 +230,9 @@ IMAGE_MAX_BYTES = 8 * 1024 * 1024
 # Pictures with more pixels than this (all frames of an animation together) are refused before they are
 # decoded: a small file can unpack into gigabytes (a decompression bomb). 50 megapixels decode to about 150 MB.
 IMAGE_MAX_PIXELS = 50_000_000
+
+# The name editors' replies to comments are signed with (their address is the editor's, or DEFAULT_FROM_EMAIL).
+SITE_NAME = "Idol OST Archive"
 
 # Comments: one accepted per IP address per interval (a load test may relax it; production keeps 15),
 # and forms sent back sooner than the minimum or later than the maximum age after being served are refused.

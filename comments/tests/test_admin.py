@@ -118,3 +118,20 @@ def test_the_change_form_opens(admin_client):
     response = admin_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
     assert response.status_code == 200
     assert 'name="ip_address"' not in response.content.decode()
+
+
+def test_a_comment_on_two_pages_is_refused_in_words(admin_client):
+    """Putting a comment on an OST and a show at once is refused on those fields; no constraint name shows."""
+    from catalog.tests.admin_forms import field_errors, post_form
+    from catalog.tests.factories import make_show
+
+    song = make_ost()
+    comment = make_comment(song)
+    response = post_form(
+        admin_client, reverse("admin:comments_comment_change", args=[comment.pk]), {"show": make_show().pk}
+    )
+    message = "A comment belongs on one page: keep one of the OST, show or group and clear the others."
+    assert field_errors(response, "ost") == [message]
+    assert field_errors(response, "show") == [message]
+    assert "comment_on_at_most_one_page" not in response.content.decode()
+    assert Comment.objects.get(pk=comment.pk).show_id is None
