@@ -58,6 +58,7 @@ def test_seed_article_keeps_edits_deletions_and_additions():
     assert OST.objects.filter(pk=added.pk).exists() and OST.objects.count() == 21
 
 
+@pytest.mark.django_db(transaction=True)  # cached lists go stale when the reset commits
 def test_reset_erases_catalogue_and_comments_keeps_accounts_and_search_follows(client):
     """After a reset the catalogue is the article's again, comments are gone, accounts stay, and the search index
     knows it: the added OST is not found, the deleted one is."""

@@ -1,6 +1,7 @@
 """The README's test command: `scripts/test --postgres` takes its flag anywhere on the line."""
 
 import os
+import re
 import subprocess
 
 from .servers import ROOT
@@ -15,4 +16,4 @@ def test_the_postgres_flag_works_after_pytest_arguments():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "with-postgres: PostgreSQL" in result.stderr
-    assert "1 passed, 13 deselected" in result.stdout
+    assert re.search(r"\b1 passed, \d+ deselected", result.stdout), result.stdout
