@@ -521,34 +521,41 @@ def write_report(text, args):
         log(f"wrote {args.output}")
 
 
-# docs/benchmarks.md holds two reports: bench/traffic.py's (realistic traffic, the main figures) first,
-# between these markers, then this script's (one URL at a time). Each script rewrites only its own part.
+# docs/benchmarks.md holds bench/traffic.py's report (realistic traffic, the main figures) first, between these
+# markers, then the hand-written A/B figures behind the speed decisions (kept as they are), then this script's
+# report (one URL at a time). Each script rewrites only its own part.
 TRAFFIC_BEGIN = "<!-- bench/traffic.py: begin -->"
 TRAFFIC_END = "<!-- bench/traffic.py: end -->"
+DECISIONS_BEGIN = "<!-- speed decisions: begin -->"
+DECISIONS_END = "<!-- speed decisions: end -->"
+
+
+def cut_section(text, begin, end):
+    """(the marked section with its markers, or "", the text without it)."""
+    if begin in text and end in text:
+        start, stop = text.index(begin), text.index(end) + len(end)
+        return text[start:stop], text[:start] + text[stop:]
+    return "", text
 
 
 def split_document(text):
-    """(traffic section with its markers, or "", this script's report without the title)."""
-    traffic = ""
-    if TRAFFIC_BEGIN in text and TRAFFIC_END in text:
-        start, end = text.index(TRAFFIC_BEGIN), text.index(TRAFFIC_END) + len(TRAFFIC_END)
-        traffic, text = text[start:end], text[:start] + text[end:]
-    return traffic, re.sub(r"\A\s*# Benchmarks\s*", "", text).strip()
+    """(traffic section, decisions section, each with its markers or "", this script's report without the title)."""
+    traffic, text = cut_section(text, TRAFFIC_BEGIN, TRAFFIC_END)
+    decisions, text = cut_section(text, DECISIONS_BEGIN, DECISIONS_END)
+    return traffic, decisions, re.sub(r"\A\s*# Benchmarks\s*", "", text).strip()
 
 
 def benchmarks_document(path, traffic=None, single=None):
-    """The whole of docs/benchmarks.md from its two parts; a part not given is kept as the file has it."""
+    """The whole of docs/benchmarks.md from its parts; a part not given is kept as the file has it."""
     path = Path(path)
-    old_traffic, old_single = split_document(path.read_text() if path.exists() else "")
+    old_traffic, decisions, old_single = split_document(path.read_text() if path.exists() else "")
     traffic = old_traffic if traffic is None else traffic
-    single = old_single if single is None else split_document(single)[1]
+    single = old_single if single is None else split_document(single)[2]
     parts = ["# Benchmarks", ""]
-    if traffic:
-        parts += [traffic, ""]
-    if single:
-        parts += [single, ""]
+    for part in (traffic, decisions, single):
+        if part:
+            parts += [part, ""]
     return "\n".join(parts)
-
 
 if __name__ == "__main__":
     main()
