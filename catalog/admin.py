@@ -20,7 +20,9 @@ from .forms import (
     OSTAdminForm,
     ShowAdminForm,
 )
+from .imports import DeskImportExportMixin
 from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show, Source
+from .resources import GroupResource, MemberResource, OSTResource, ShowResource
 
 
 def deletion_label(obj):
@@ -236,7 +238,8 @@ class LanguageAdmin(DeletionInWordsMixin, HistoryAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
+class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [GroupResource]
     form = GroupAdminForm
     list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
     list_display_links = ["thumbnail", "name"]
@@ -260,7 +263,8 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
+class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [MemberResource]
     form = MemberAdminForm
     list_display = ["thumbnail", "stage_name", "native_name", "group_names", on_site]
     list_display_links = ["thumbnail", "stage_name"]
@@ -300,7 +304,8 @@ class MembershipAdmin(DeletionInWordsMixin, HistoryAdmin):
 
 
 @admin.register(Show)
-class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
+class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [ShowResource]
     form = ShowAdminForm
     list_display = ["thumbnail", "title", "kind", "network", "years", "ost_count", on_site]
     list_display_links = ["thumbnail", "title"]
@@ -324,7 +329,8 @@ class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
 
 
 @admin.register(OST)
-class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, HistoryAdmin):
+class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [OSTResource]
     form = OSTAdminForm
     member_fields = ["singers"]
     list_display = ["title", "artist", "singer_names", "show", "placement_label", "release_year", on_site]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "reversion",
     "reversion_compare",
+    "import_export",
     "catalog",
     "comments",
 ]
@@ -174,6 +175,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IMAGE_MAX_SIZE = (1200, 1200)
 # Uploads larger than this are refused before Pillow opens them.
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
+
+# Bulk imports (django-import-export): all or nothing, and files up to this size.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 
 # The name editors' replies to comments are signed with (their address is the editor's, or DEFAULT_FROM_EMAIL).
 SITE_NAME = "Idol OST Archive"
