@@ -361,7 +361,7 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, H
     autocomplete_fields = ["show", "artist", "singers", "languages"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "native_title", "alternative_titles", "slug"]}),
+        (None, {"fields": ["title", "native_title", "alternative_titles", "slug", "opened_version"]}),
         ("Song", {"fields": ["show", "artist", ("placement", "placement_number"), "release", "languages", "notes"]}),
         ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
     ]
