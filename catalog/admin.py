@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
-from django.db import router
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models, router
 from django.db.models import Count, Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -19,7 +20,9 @@ from .forms import (
     OSTAdminForm,
     ShowAdminForm,
 )
-from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
+from .imports import DeskImportExportMixin
+from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show, Source
+from .resources import GroupResource, MemberResource, OSTResource, ShowResource
 
 
 def deletion_label(obj):
@@ -177,6 +180,15 @@ class CreditInline(MemberPickerMixin, admin.TabularInline):
     extra = 1
 
 
+class SourceInline(GenericTabularInline):
+    """Where the entry's facts come from."""
+
+    model = Source
+    fields = ["url", "title", "accessed_on", "supports"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
+
+
 class ShowCameoInline(admin.TabularInline):
     model = Cameo
     fields = ["member", "note"]
@@ -226,7 +238,8 @@ class LanguageAdmin(DeletionInWordsMixin, HistoryAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
+class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [GroupResource]
     form = GroupAdminForm
     list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
     list_display_links = ["thumbnail", "name"]
@@ -235,7 +248,7 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     search_fields = ["name", "native_name", "alternative_names", "slug", "agency__name"]
     autocomplete_fields = ["agency"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [GroupMembershipInline]
+    inlines = [GroupMembershipInline, SourceInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -250,14 +263,15 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
+class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [MemberResource]
     form = MemberAdminForm
     list_display = ["thumbnail", "stage_name", "native_name", "group_names", on_site]
     list_display_links = ["thumbnail", "stage_name"]
     list_filter = ["groups"]
     search_fields = ["stage_name", "native_name", "slug", "groups__name", "groups__native_name"]
     prepopulated_fields = {"slug": ["stage_name"]}
-    inlines = [MemberMembershipInline, MemberCameoInline]
+    inlines = [MemberMembershipInline, MemberCameoInline, SourceInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -286,10 +300,12 @@ class MembershipAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_select_related = ["member", "group"]
     search_fields = ["member__stage_name", "member__native_name", "group__name", "group__native_name"]
     autocomplete_fields = ["member", "group"]
+    inlines = [SourceInline]
 
 
 @admin.register(Show)
-class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
+class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [ShowResource]
     form = ShowAdminForm
     list_display = ["thumbnail", "title", "kind", "network", "years", "ost_count", on_site]
     list_display_links = ["thumbnail", "title"]
@@ -298,7 +314,7 @@ class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
     search_fields = ["title", "original_title", "alternative_titles", "slug", "source_title"]
     autocomplete_fields = ["network", "also_on"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ShowCameoInline]
+    inlines = [ShowCameoInline, SourceInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_ost_counts()
@@ -313,7 +329,8 @@ class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, HistoryAdmin):
 
 
 @admin.register(OST)
-class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, HistoryAdmin):
+class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, HistoryAdmin):
+    resource_classes = [OSTResource]
     form = OSTAdminForm
     member_fields = ["singers"]
     list_display = ["title", "artist", "singer_names", "show", "placement_label", "release_year", on_site]
@@ -344,11 +361,11 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, HistoryAdmin):
     autocomplete_fields = ["show", "artist", "singers", "languages"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "native_title", "alternative_titles", "slug"]}),
+        (None, {"fields": ["title", "native_title", "alternative_titles", "slug", "opened_version"]}),
         ("Song", {"fields": ["show", "artist", ("placement", "placement_number"), "release", "languages", "notes"]}),
         ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
     ]
-    inlines = [CreditInline]
+    inlines = [CreditInline, SourceInline]
 
     class Media:
         # The singer and credit pickers ask for the chosen group's members first.
@@ -389,3 +406,28 @@ class CameoAdmin(DeletionInWordsMixin, HistoryAdmin):
     list_select_related = ["member", "show"]
     search_fields = ["member__stage_name", "member__native_name", "show__title", "show__original_title"]
     autocomplete_fields = ["member", "show"]
+
+
+@admin.register(Source)
+class SourceAdmin(DeletionInWordsMixin, HistoryAdmin):
+    """Every source in one list, to find a site's pages or a dead link; each is edited on its entry's page."""
+
+    list_display = ["title", "entry_link", "supports", "accessed_on", "address"]
+    list_filter = ["content_type", "accessed_on"]
+    search_fields = ["title", "url", "supports"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("content_type").prefetch_related("entry")
+
+    @admin.display(description="Entry")
+    def entry_link(self, source):
+        if source.entry is None:
+            return "—"
+        opts = source.entry._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[source.object_id])
+        return format_html('<a href="{}">{}: {}</a>', url, capfirst(opts.verbose_name), source.entry)
+
+    @admin.display(description="Address", ordering="url")
+    def address(self, source):
+        return format_html('<a href="{}" rel="nofollow noopener">{}</a>', source.url, source.url)

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.text import slugify
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -105,6 +106,39 @@ class CatalogImageField(forms.ImageField):
         return attrs
 
 
+class OpenedVersionForm(forms.ModelForm):
+    """Two editors saving one entry a moment apart: the form carries the entry's `updated_at` as it was when the
+    page was opened, and refuses to save over a newer one. The editor keeps what they typed and is told why."""
+
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.updated_at:
+            self.initial["opened_version"] = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        opened = cleaned_data.get("opened_version")
+        if not self.instance.pk or not opened:
+            return cleaned_data
+        # Locked (on PostgreSQL; SQLite's write lock is taken at BEGIN) so a save at the same moment waits for
+        # this one and then sees it.
+        model = type(self.instance)
+        current = model._default_manager.select_for_update().filter(pk=self.instance.pk).values_list(
+            "updated_at", flat=True
+        ).first()
+        if current is not None and current.isoformat() != opened:
+            self.add_error(None, ValidationError(
+                "Someone saved this %(entry)s after you opened the page (at %(when)s), so your changes were not "
+                "saved over theirs. Open the page again in a new tab to see what they changed, then make your "
+                "changes there; what you typed is still below.",
+                code="changed_since_opened",
+                params={"entry": model._meta.verbose_name, "when": timezone.localtime(current).strftime("%H:%M:%S")},
+            ))
+        return cleaned_data
+
+
 class PictureForm(forms.ModelForm):
     """Base for forms of models with an `image`: a new upload is turned upright and shrunk to IMAGE_MAX_SIZE."""
 
@@ -121,19 +155,19 @@ class PictureForm(forms.ModelForm):
             raise unreadable_image_error(image.name) from exc
 
 
-class GroupAdminForm(PictureForm):
+class GroupAdminForm(OpenedVersionForm, PictureForm):
     class Meta(PictureForm.Meta):
         model = Group
         fields = "__all__"
 
 
-class MemberAdminForm(PictureForm):
+class MemberAdminForm(OpenedVersionForm, PictureForm):
     class Meta(PictureForm.Meta):
         model = Member
         fields = "__all__"
 
 
-class ShowAdminForm(PictureForm):
+class ShowAdminForm(OpenedVersionForm, PictureForm):
     class Meta(PictureForm.Meta):
         model = Show
         fields = "__all__"
@@ -170,7 +204,7 @@ class ReleaseField(forms.CharField):
             return True
 
 
-class OSTAdminForm(forms.ModelForm):
+class OSTAdminForm(OpenedVersionForm):
     """The OST form. When it came out is one "Released" box (a date or a year), and besides the model's own
     checks the singers it is about to set are checked against the group's line-up at the release (a
     many-to-many value is not on the instance until after it is saved)."""

@@ -3,9 +3,11 @@
 import functools
 
 import reversion
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -129,6 +131,7 @@ class Group(models.Model):
     image = models.ImageField(upload_to="groups/", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    sources = GenericRelation("Source", related_query_name="group")
 
     objects = GroupQuerySet.as_manager()
 
@@ -146,6 +149,10 @@ class Group(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:group-detail", self.slug)
 
+    def page_sources(self):
+        """The sources the group's page lists: the group's own and its line-up's."""
+        return Source.objects.filter(Q(group=self) | Q(membership__group=self)).distinct()
+
 
 class Member(models.Model):
     """An idol. Their groups are reached through memberships."""
@@ -158,6 +165,7 @@ class Member(models.Model):
     groups = models.ManyToManyField(Group, through="Membership", related_name="members")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    sources = GenericRelation("Source", related_query_name="member")
 
     class Meta:
         ordering = ["stage_name"]
@@ -167,6 +175,10 @@ class Member(models.Model):
 
     def get_absolute_url(self):
         return detail_page_url("catalog:member-detail", self.slug)
+
+    def page_sources(self):
+        """The sources the member's page lists: the member's own and their memberships'."""
+        return Source.objects.filter(Q(member=self) | Q(membership__member=self)).distinct()
 
     @property
     def name_with_groups(self):
@@ -214,6 +226,7 @@ class Membership(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.CURRENT)
     left_on = models.DateField(null=True, blank=True, help_text="Leave empty if the date is not known.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Position in the group's usual line-up order.")
+    sources = GenericRelation("Source", related_query_name="membership")
 
     objects = MembershipQuerySet.as_manager()
 
@@ -320,6 +333,7 @@ class Show(models.Model):
     image = models.ImageField(upload_to="shows/", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    sources = GenericRelation("Source", related_query_name="show")
 
     objects = ShowQuerySet.as_manager()
 
@@ -391,6 +405,9 @@ class Show(models.Model):
 
     def get_absolute_url(self):
         return detail_page_url("catalog:show-detail", self.slug)
+
+    def page_sources(self):
+        return self.sources.all()
 
     @property
     def years(self):
@@ -494,6 +511,7 @@ class OST(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    sources = GenericRelation("Source", related_query_name="ost")
 
     objects = OSTQuerySet.as_manager()
 
@@ -537,6 +555,9 @@ class OST(models.Model):
             # Where it was as loaded, so a save that moves it knows the group and show pages it leaves.
             ost.loaded_places = [(ost.artist_id, ost.show_id)]
         return ost
+
+    def page_sources(self):
+        return self.sources.all()
 
     def save(self, *args, **kwargs):
         # A date given without a year gives the year; a year that was typed is never replaced (clean() says
@@ -708,12 +729,57 @@ class Cameo(models.Model):
         return f"{self.member} in {self.show}"
 
 
+# Only pages on the web: a source an editor or a reader can open.
+web_address = URLValidator(
+    schemes=["http", "https"], message="Give the address of a web page, starting with http:// or https://."
+)
+
+
+class Source(models.Model):
+    """A public page a fact comes from, attached to the OST, show, group, member or membership it supports."""
+
+    ENTRY_MODELS = ["ost", "show", "group", "member", "membership"]
+
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.CASCADE,
+        limit_choices_to={"app_label": "catalog", "model__in": ENTRY_MODELS},
+        verbose_name="kind of entry",
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name="entry")
+    entry = GenericForeignKey("content_type", "object_id")
+    url = models.URLField("address", max_length=500, validators=[web_address])
+    title = models.CharField(max_length=200, help_text="The site or page, as a reader would recognise it.")
+    accessed_on = models.DateField("date accessed", null=True, blank=True)
+    supports = models.CharField(
+        "supports",
+        max_length=200,
+        blank=True,
+        help_text="Which facts it backs up, e.g. “debut date” or “release date, placement”; empty for the whole entry.",
+    )
+
+    class Meta:
+        ordering = ["content_type", "object_id", "title", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="source_is_a_web_page",
+                violation_error_message="Give the address of a web page, starting with http:// or https://.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
 # History (django-reversion): each saved entry keeps a version of the rows edited on its page, so undoing a change
 # or recovering a deleted entry brings those back with it (an OST's singers and languages are part of its own
-# version; its credits follow it).
-for model in (Agency, Network, Language, Cameo, Credit, Membership):
+# version; its credits and sources follow it).
+for model in (Agency, Network, Language, Cameo, Credit, Source):
     reversion.register(model)
-reversion.register(Group, follow=["memberships"])
-reversion.register(Member, follow=["memberships", "cameos"])
-reversion.register(Show, follow=["cameos"])
-reversion.register(OST, follow=["credits"])
+reversion.register(Membership, follow=["sources"])
+reversion.register(Group, follow=["memberships", "sources"])
+reversion.register(Member, follow=["memberships", "cameos", "sources"])
+reversion.register(Show, follow=["cameos", "sources"])
+reversion.register(OST, follow=["credits", "sources"])

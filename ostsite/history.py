@@ -1,11 +1,15 @@
 """Every change with its history (django-reversion): the first entry of rows that arrive without one, and the
 admin's history pages with the differences and a one-click undo."""
 
+import functools
+import json
+
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseNotAllowed
@@ -21,20 +25,44 @@ from reversion.revisions import _follow_relations, _get_options
 from reversion_compare.admin import CompareVersionAdmin
 
 
-def _version(obj, revision):
-    """The version reversion itself would store for `obj` (see reversion.revisions._add_to_revision)."""
-    options = _get_options(type(obj))
-    return Version(
-        revision=revision,
-        content_type=ContentType.objects.get_for_model(type(obj)),
-        object_id=str(getattr(obj, options.object_id_field)),
-        db=obj._state.db,
-        format=options.format,
-        serialized_data=serializers.serialize(
-            options.format, (obj,), fields=options.fields, use_natural_foreign_keys=options.use_natural_foreign_keys
-        ),
-        object_repr=str(obj),
-    )
+def _versions(pairs):
+    """The versions reversion itself would store for each (row, revision) pair (see
+    reversion.revisions._add_to_revision), each model's rows serialized in one go."""
+    by_model = {}
+    for obj, revision in pairs:
+        by_model.setdefault(type(obj), []).append((obj, revision))
+    versions = []
+    for model, model_pairs in by_model.items():
+        options = _get_options(model)
+        content_type = ContentType.objects.get_for_model(model)
+        serialize = functools.partial(
+            serializers.serialize, options.format, fields=options.fields,
+            use_natural_foreign_keys=options.use_natural_foreign_keys,
+        )
+        objs = [obj for obj, _ in model_pairs]
+        if options.format == "json":
+            data = [json.dumps([item], cls=DjangoJSONEncoder) for item in json.loads(serialize(objs))]
+        else:
+            data = [serialize([obj]) for obj in objs]
+        versions += [
+            Version(
+                revision=revision, content_type=content_type, object_id=str(getattr(obj, options.object_id_field)),
+                db=obj._state.db, format=options.format, serialized_data=serialized, object_repr=str(obj),
+            )
+            for (obj, revision), serialized in zip(model_pairs, data)
+        ]
+    return versions
+
+
+def _followed_paths(model, prefix="", depth=3):
+    """The prefetch paths of everything a row of `model` carries along ("memberships", "memberships__sources")."""
+    paths = []
+    for name in _get_options(model).follow:
+        paths.append(prefix + name)
+        related = model._meta.get_field(name).related_model
+        if depth > 1 and is_registered(related):
+            paths += _followed_paths(related, f"{prefix}{name}__", depth - 1)
+    return paths
 
 
 def _with_followed(obj):
@@ -54,7 +82,7 @@ def _record_first(rows, comment):
     now = timezone.now()
     revisions = Revision.objects.bulk_create([Revision(date_created=now, comment=comment) for _ in rows])
     Version.objects.bulk_create(
-        [_version(item, revision) for revision, obj in zip(revisions, rows) for item in _with_followed(obj)]
+        _versions([(item, revision) for revision, obj in zip(revisions, rows) for item in _with_followed(obj)])
     )
     return len(rows)
 
@@ -73,8 +101,10 @@ def record_first_versions(models, comment):
             if not is_registered(model):
                 continue
             recorded = set(Version.objects.get_for_model(model).values_list("object_id", flat=True))
-            follow = _get_options(model).follow
-            rows = [obj for obj in model._default_manager.prefetch_related(*follow) if str(obj.pk) not in recorded]
+            rows = [
+                obj for obj in model._default_manager.prefetch_related(*_followed_paths(model))
+                if str(obj.pk) not in recorded
+            ]
             if rows:
                 count += _record_first(rows, comment)
     return count

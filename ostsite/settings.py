@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ostsite",  # the project's own management commands (backup, restore)
     "reversion",
     "reversion_compare",
+    "import_export",
     "catalog",
     "comments",
 ]
@@ -230,6 +231,10 @@ IMAGE_MAX_BYTES = 8 * 1024 * 1024
 # Pictures with more pixels than this (all frames of an animation together) are refused before they are
 # decoded: a small file can unpack into gigabytes (a decompression bomb). 50 megapixels decode to about 150 MB.
 IMAGE_MAX_PIXELS = 50_000_000
+
+# Bulk imports (django-import-export): all or nothing, and files up to this size.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 
 # The name editors' replies to comments are signed with (their address is the editor's, or DEFAULT_FROM_EMAIL).
 SITE_NAME = "Idol OST Archive"

@@ -8,9 +8,10 @@ from django.http import QueryDict
 class _FormFields(HTMLParser):
     """The values a browser would submit from the page's form with id `form_id` (the admin's change form)."""
 
-    def __init__(self, form_id):
+    def __init__(self, form_id, action=None):
         super().__init__(convert_charrefs=True)
         self.form_id = form_id
+        self.action = action
         self.in_form = False
         self.data = QueryDict(mutable=True)
         self.select = None
@@ -21,7 +22,9 @@ class _FormFields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and attrs.get("id") == self.form_id:
+        if tag == "form" and (
+            attrs.get("id") == self.form_id or self.action and self.action in (attrs.get("action") or "")
+        ):
             self.in_form = True
         if not self.in_form:
             return
@@ -66,13 +69,14 @@ class _FormFields(HTMLParser):
             self.textarea = None
 
 
-def form_data(response, form_id=None):
-    """The data a browser would post back from the admin page in `response`, unchanged."""
+def form_data(response, form_id=None, action=None):
+    """The data a browser would post back from the admin page in `response`, unchanged: the form with id
+    `form_id` (the change form by default), or the one posting to an address containing `action`."""
     html = response.content.decode()
-    if form_id is None:
+    if form_id is None and action is None:
         opts = response.context["opts"]
         form_id = f"{opts.model_name}_form"
-    parser = _FormFields(form_id)
+    parser = _FormFields(form_id, action)
     parser.feed(html)
     return parser.data
 

@@ -30,6 +30,9 @@ from catalog.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# The prefix of the Sources rows on an entry's page (a generic inline).
+SOURCES = "catalog-source-content_type-object_id"
+
 CATALOG_MODELS = [model for model in admin.site._registry if model._meta.app_label == "catalog"]
 
 
@@ -88,6 +91,7 @@ def group_post_data(agency, **overrides):
         "debut_date": "2022-01-03",
         "description": "",
         **management_form("memberships"),
+        **management_form(SOURCES),
     }
     data.update(overrides)
     return data
@@ -108,7 +112,9 @@ def test_changelist_and_add_page_open(admin_client, catalogue, model):
 def test_every_catalogue_model_is_registered():
     """Each catalogue model has an admin; comments are left to the comments app."""
     names = {model.__name__ for model in CATALOG_MODELS}
-    assert names == {"Agency", "Network", "Language", "Group", "Member", "Membership", "Show", "OST", "Credit", "Cameo"}
+    assert names == {
+        "Agency", "Network", "Language", "Group", "Member", "Membership", "Show", "OST", "Credit", "Cameo", "Source"
+    }
 
 
 @pytest.mark.parametrize("key", ["group", "member", "show", "ost"])
@@ -212,6 +218,7 @@ def test_change_ost_updates_database(admin_client, catalogue):
         "placement_number": "2",
         "release": "2023-05-06",
         "notes": "Remixed for the finale.",
+        **management_form(SOURCES),
         **management_form("credits", total=2, initial=1),
         "credits-0-id": str(credit.pk),
         "credits-0-ost": str(ost.pk),
@@ -263,6 +270,7 @@ def test_small_upload_is_stored_unchanged(admin_client, media_root):
         "first_year": "2022",
         "image": upload,
         **management_form("cameos"),
+        **management_form(SOURCES),
     }
     response = admin_client.post(reverse("admin:catalog_show_change", args=[show.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -325,6 +333,7 @@ def test_oversize_file_is_refused(admin_client, settings, media_root):
         "image": upload,
         **management_form("memberships"),
         **management_form("cameos"),
+        **management_form(SOURCES),
     })
     assert response.status_code == 200
     assertContains(response, f"pictures must be {filesizeformat(10_000)} or smaller")

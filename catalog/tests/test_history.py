@@ -153,10 +153,12 @@ def test_undo_answers_only_to_post(admin_client):
 
 @pytest.mark.usefixtures("article_data")
 def test_a_deleted_ost_comes_back_with_singers_languages_and_credits(admin_client):
-    """Deleting TOP and recovering it from "Recover deleted OSTs" brings back its languages, credits and all."""
+    """Deleting TOP and recovering it from "Recover deleted OSTs" brings back its languages, credits, sources and all."""
     top = OST.objects.get(slug="top")
     languages = set(top.languages.values_list("code", flat=True))
     credits = set(top.credits.values_list("member__slug", "role"))
+    sources = set(top.sources.values_list("url", "supports"))
+    assert len(sources) == 4
     assert admin_client.post(url("delete", top), {"post": "yes"}).status_code == 302
     assert not OST.objects.filter(slug="top").exists() and not Credit.objects.filter(ost_id=top.pk).exists()
 
@@ -169,6 +171,7 @@ def test_a_deleted_ost_comes_back_with_singers_languages_and_credits(admin_clien
     restored = OST.objects.get(slug="top")
     assert set(restored.languages.values_list("code", flat=True)) == languages == {"ja", "ko", "en"}
     assert set(restored.credits.values_list("member__slug", "role")) == credits
+    assert set(restored.sources.values_list("url", "supports")) == sources
     assert restored.sung_by_whole_group
 
 

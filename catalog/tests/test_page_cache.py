@@ -143,6 +143,8 @@ def test_admin_edit_shows_on_the_next_request(admin_client, client):
             "network": show.network_id,
             "also_on": [n.pk for n in show.also_on.all()],
             "cameos-TOTAL_FORMS": 0, "cameos-INITIAL_FORMS": 0,
+            "catalog-source-content_type-object_id-TOTAL_FORMS": 0,
+            "catalog-source-content_type-object_id-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
