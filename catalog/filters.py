@@ -38,7 +38,8 @@ def search_osts(queryset, value, broad=False):
 
     `broad` is for a search known to match many OSTs: SQLite's OR optimisation would gather and sort
     every match to show one page, so the condition is hidden from it in a CASE, and SQLite walks the
-    date index instead, stopping after a page. For a narrow search the optimisation is the fast way.
+    date index instead, stopping after a page. For a narrow search the optimisation is the fast way. PostgreSQL
+    plans it well either way, and the CASE would cost it its trigram indexes (4.5 s at 100,000 OSTs).
     """
     condition = Q()
     for word in value.split():
@@ -60,7 +61,7 @@ def search_osts(queryset, value, broad=False):
             | Q(pk__in=sang_it)
             | Q(sung_by_whole_group=True, artist__in=groups_with_member) & Exists(in_lineup)
         )
-    if broad:
+    if broad and connection.vendor == "sqlite":
         return queryset.filter(Case(When(condition, then=Value(True)), default=Value(False)))
     return queryset.filter(condition)
 

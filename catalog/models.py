@@ -471,11 +471,13 @@ class OSTQuerySet(models.QuerySet):
         in_lineup = Membership.objects.filter(group=OuterRef("artist"), member=member).at_release(
             OuterRef("released_on"), OuterRef("release_year")
         )
-        # Uncorrelated candidate lists (the member's songs, their groups' OSTs) let the database look the OSTs up
-        # by index; a correlated EXISTS per OST read the whole table (0.4 s at 100,000 OSTs).
-        sang_it = OST.singers.through.objects.filter(member=member).values("ost")
+        # The ids first, in one subquery (the songs they sang UNION their groups' whole-group songs from their
+        # time), then the OSTs by id: any condition over the OST table made SQLite or PostgreSQL read all of it
+        # (0.4 s on SQLite, 3.6 s on PostgreSQL at 100,000 OSTs).
+        sang_it = OST.singers.through.objects.filter(member=member).values_list("ost", flat=True)
         groups = Membership.objects.filter(member=member).values("group")
-        return self.filter(Q(pk__in=sang_it) | Q(sung_by_whole_group=True, artist__in=groups) & Exists(in_lineup))
+        whole_group = OST.objects.filter(sung_by_whole_group=True, artist__in=groups).filter(Exists(in_lineup))
+        return self.filter(pk__in=sang_it.order_by().union(whole_group.order_by().values_list("pk", flat=True)))
 
 
 # A song can come out up to this many years before its show first airs (a theme released ahead) or after it ends.
