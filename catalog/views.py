@@ -128,6 +128,7 @@ def ost_detail(request, slug):
         "lineup_count": len(in_group_then) or len(lineup),
         "also_on": also_on(ost.show),
         "same_show": [entry for entry in soundtrack_of(ost.show) if entry["pk"] != ost.pk],
+        "sources": list(ost.page_sources()),
     }
     return render_with_comments(request, "catalog/ost_detail.html", context, target=ost)
 
@@ -162,6 +163,7 @@ def group_detail(request, slug):
             .distinct()[: MAX_SHOWS + 1]
         ),
         "max_shows": MAX_SHOWS,
+        "sources": list(group.page_sources()),
     }
     return render_with_comments(request, "catalog/group_detail.html", context, target=group)
 
@@ -188,6 +190,7 @@ def member_detail(request, slug):
         "whole_group": list(ost_cards(whole_group).values()),
         "credits": list(member.credits.select_related("ost__show")),
         "cameos": list(Cameo.objects.filter(member=member).select_related("show")),
+        "sources": list(member.page_sources()),
     }
     return render(request, "catalog/member_detail.html", context)
 
@@ -218,5 +221,6 @@ def show_detail(request, slug):
         "cards": list(ost_cards(page_obj.object_list).values()),
         "page_obj": page_obj,
         "cameos": list(show.cameos.select_related("member")),
+        "sources": list(show.page_sources()),
     }
     return render_with_comments(request, "catalog/show_detail.html", context, target=show)
