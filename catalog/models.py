@@ -147,6 +147,37 @@ class Group(models.Model):
         return detail_page_url("catalog:group-detail", self.slug)
 
 
+class GroupName(models.Model):
+    """A name the group went by before its current one (`Group.name`), with the dates it was used."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="earlier_names")
+    name = models.CharField(max_length=100)
+    native_name = models.CharField(max_length=100, blank=True)
+    used_from = models.DateField(null=True, blank=True, help_text="Leave empty if not known.")
+    used_until = models.DateField(
+        null=True, blank=True, help_text="The last day the name was used. Leave empty if not known."
+    )
+
+    class Meta:
+        verbose_name = "earlier name"
+        ordering = ["group", F("used_until").desc(nulls_last=True), "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "name"],
+                name="unique_group_name",
+                violation_error_message="The group already has this earlier name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(used_from__isnull=True) | Q(used_until__isnull=True) | Q(used_until__gte=F("used_from")),
+                name="group_name_dates_in_order",
+                violation_error_message="A name cannot stop being used before it was first used.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (earlier name of {self.group})"
+
+
 class Member(models.Model):
     """An idol. Their groups are reached through memberships."""
 
@@ -176,21 +207,24 @@ class Member(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def at_release(self, released_on, release_year):
+    def at_release(self, released_on, release_year, first_aired_on=None):
         """Memberships of members who were in the group when a song came out.
 
         Takes values or OuterRefs. Current members count; former ones only if they are known to have
-        left after the release, so an unknown leaving or release date never claims a singer.
+        left after the release, or after the song was first heard in its show, so an unknown leaving or
+        release date never claims a singer.
         """
         in_group = Q(status=Membership.Status.CURRENT)
         if released_on is not None:
             in_group |= Q(left_on__gt=released_on)
+        if first_aired_on is not None:
+            in_group |= Q(left_on__gt=first_aired_on)
         if release_year is not None:
             in_group |= Q(left_on__year__gt=release_year)
         return self.filter(in_group)
 
     def at_release_of(self, ost):
-        return self.at_release(ost.released_on, ost.release_year)
+        return self.at_release(ost.released_on, ost.release_year, ost.first_aired_on)
 
 
 LEFT_ON_FOR_CURRENT_MEMBER = (
@@ -262,6 +296,15 @@ class Membership(models.Model):
             return self.left_on <= released_on
         return release_year is not None and self.left_on.year < release_year
 
+    def status_at_release_of(self, ost):
+        """"in group", "left" (known to have left before the release) or "unknown": a former member whose leaving
+        date, or the song's release date, is not known is never said to have left."""
+        if self.was_in_group_for(ost):
+            return "in group"
+        if self.left_before(ost.released_on, ost.release_year):
+            return "left"
+        return "unknown"
+
     def was_in_group_for(self, ost):
         """The rule of `MembershipQuerySet.at_release`, for rows already loaded."""
         if not self.is_former:
@@ -270,6 +313,7 @@ class Membership(models.Model):
             return False
         return bool(
             ost.released_on and self.left_on > ost.released_on
+            or ost.first_aired_on and self.left_on > ost.first_aired_on
             or ost.release_year and self.left_on.year > ost.release_year
         )
 
@@ -399,10 +443,18 @@ class Show(models.Model):
         return str(self.first_year)
 
 
+def singers_in_roster_order():
+    """An OST's singers in its group's roster order (`Membership.order`): the one order every page, card and
+    the structured data name them in."""
+    roster_order = Membership.objects.filter(member=OuterRef("pk"), group=OuterRef("osts_sung__artist")).values("order")
+    return models.Prefetch(
+        "singers", Member.objects.annotate(roster_order=Subquery(roster_order[:1])).order_by("roster_order", "stage_name")
+    )
+
+
 def card_prefetches():
-    """The related rows an OST card lists: languages, and singers in lineup order."""
-    in_lineup_order = Member.objects.order_by("memberships__order", "stage_name")
-    return ["languages", models.Prefetch("singers", in_lineup_order)]
+    """The related rows an OST card lists: languages, and singers in roster order."""
+    return ["languages", singers_in_roster_order()]
 
 
 class OSTQuerySet(models.QuerySet):
@@ -452,7 +504,7 @@ class OSTQuerySet(models.QuerySet):
     def sung_by(self, member):
         """Solos, subsets and whole-group songs the member was part of."""
         in_lineup = Membership.objects.filter(group=OuterRef("artist"), member=member).at_release(
-            OuterRef("released_on"), OuterRef("release_year")
+            OuterRef("released_on"), OuterRef("release_year"), OuterRef("first_aired_on")
         )
         # Uncorrelated candidate lists (the member's songs, their groups' OSTs) let the database look the OSTs up
         # by index; a correlated EXISTS per OST read the whole table (0.4 s at 100,000 OSTs).
@@ -482,6 +534,12 @@ class OST(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     show = models.ForeignKey(Show, on_delete=models.PROTECT, related_name="osts")
     artist = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="osts", verbose_name="group")
+    credited_as = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The group's name on the release. Left empty, the group's name today is filled in; a song keeps it "
+        "when the group is renamed later.",
+    )
     sung_by_whole_group = models.BooleanField(
         default=False, help_text="Tick when every member at the time sang it; otherwise list the singers."
     )
@@ -489,8 +547,18 @@ class OST(models.Model):
     languages = models.ManyToManyField(Language, blank=True, related_name="osts")
     placement = models.CharField(max_length=20, choices=Placement)
     placement_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    release_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    released_on = models.DateField(null=True, blank=True)
+    release_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year the record came out (see the release date)."
+    )
+    released_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the record came out (single, album or digital release), not the day it was first "
+        "heard on air: that is the first broadcast. Leave empty if not known.",
+    )
+    first_aired_on = models.DateField(
+        null=True, blank=True, verbose_name="first broadcast", help_text="The day the song was first heard in the show."
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -543,6 +611,8 @@ class OST(models.Model):
         # when the two disagree).
         if self.released_on and self.release_year is None:
             self.release_year = self.released_on.year
+        if not self.credited_as and (self.artist_id or _cached(self, "artist")):
+            self.credited_as = self.artist.name
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -631,6 +701,16 @@ class OST(models.Model):
             raise ValidationError({"singers": problems})
 
     @property
+    def credited_name(self):
+        """The group's name as the song was credited, which a later renaming of the group does not change."""
+        return self.credited_as or self.artist.name
+
+    @property
+    def group_renamed(self):
+        """The song was credited under a name the group no longer goes by."""
+        return bool(self.credited_as) and self.credited_as != self.artist.name
+
+    @property
     def singer_names(self):
         """"Winter & Ningning" for a subset or solo; empty when the whole group sang."""
         if self.sung_by_whole_group:
@@ -711,9 +791,9 @@ class Cameo(models.Model):
 # History (django-reversion): each saved entry keeps a version of the rows edited on its page, so undoing a change
 # or recovering a deleted entry brings those back with it (an OST's singers and languages are part of its own
 # version; its credits follow it).
-for model in (Agency, Network, Language, Cameo, Credit, Membership):
+for model in (Agency, Network, Language, Cameo, Credit, Membership, GroupName):
     reversion.register(model)
-reversion.register(Group, follow=["memberships"])
+reversion.register(Group, follow=["memberships", "earlier_names"])
 reversion.register(Member, follow=["memberships", "cameos"])
 reversion.register(Show, follow=["cameos"])
 reversion.register(OST, follow=["credits"])
