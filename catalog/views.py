@@ -154,7 +154,7 @@ class GroupListView(ListView):
     paginate_by = 60
 
     def get_queryset(self):
-        return Group.objects.select_related("agency").with_counts()
+        return Group.objects.select_related("agency").prefetch_related("earlier_names").with_counts()
 
 
 @cache_page
