@@ -146,6 +146,15 @@ class Group(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:group-detail", self.slug)
 
+    def name_on(self, day):
+        """What the group was called on `day`: an earlier name whose dates cover it, otherwise its name today."""
+        if self.pk is None or day is None:
+            return self.name
+        earlier = self.earlier_names.filter(
+            Q(used_from__isnull=True) | Q(used_from__lte=day), used_until__gte=day
+        ).first()
+        return earlier.name if earlier else self.name
+
 
 class GroupName(models.Model):
     """A name the group went by before its current one (`Group.name`), with the dates it was used."""
@@ -446,7 +455,9 @@ class Show(models.Model):
 def singers_in_roster_order():
     """An OST's singers in its group's roster order (`Membership.order`): the one order every page, card and
     the structured data name them in."""
-    roster_order = Membership.objects.filter(member=OuterRef("pk"), group=OuterRef("osts_sung__artist")).values("order")
+    roster_order = (
+        Membership.objects.filter(member=OuterRef("pk"), group=OuterRef("osts_sung__artist")).order_by().values("order")
+    )
     return models.Prefetch(
         "singers", Member.objects.annotate(roster_order=Subquery(roster_order[:1])).order_by("roster_order", "stage_name")
     )
@@ -667,7 +678,11 @@ class OST(models.Model):
             return ValidationError(
                 "%(member)s left %(group)s on %(left)s, before this song came out.",
                 code="left_before_release",
-                params={"member": member.stage_name, "group": self.artist.name, "left": long_date(membership.left_on)},
+                params={
+                    "member": member.stage_name,
+                    "group": self.artist.name_on(membership.left_on),
+                    "left": long_date(membership.left_on),
+                },
             )
         return None
 
