@@ -21,7 +21,7 @@ from .forms import (
     ShowAdminForm,
 )
 from .imports import DeskImportExportMixin
-from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show, Source
+from .models import OST, Agency, Cameo, Credit, Group, GroupName, Language, Member, Membership, Network, Show, Source
 from .resources import GroupResource, MemberResource, OSTResource, ShowResource
 
 
@@ -164,6 +164,14 @@ class GroupMembershipInline(MemberPickerMixin, admin.TabularInline):
     extra = 1
 
 
+class GroupNameInline(admin.TabularInline):
+    """Names the group went by before its current one: the site shows them and search finds the group by them."""
+
+    model = GroupName
+    fields = ["name", "native_name", "used_from", "used_until"]
+    extra = 0
+
+
 class MemberMembershipInline(admin.TabularInline):
     model = Membership
     form = MembershipForm
@@ -245,10 +253,10 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin,
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
-    search_fields = ["name", "native_name", "alternative_names", "slug", "agency__name"]
+    search_fields = ["name", "native_name", "alternative_names", "earlier_names__name", "slug", "agency__name"]
     autocomplete_fields = ["agency"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [GroupMembershipInline, SourceInline]
+    inlines = [GroupNameInline, GroupMembershipInline, SourceInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -353,6 +361,7 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, H
         "artist__name",
         "artist__native_name",
         "artist__alternative_names",
+        "credited_as",
         "show__title",
         "show__original_title",
         "show__alternative_titles",
@@ -362,7 +371,12 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, H
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "native_title", "alternative_titles", "slug", "opened_version"]}),
-        ("Song", {"fields": ["show", "artist", ("placement", "placement_number"), "release", "languages", "notes"]}),
+        ("Song", {
+            "fields": [
+                "show", "artist", "credited_as", ("placement", "placement_number"), "release", "first_aired_on",
+                "languages", "notes",
+            ]
+        }),
         ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
     ]
     inlines = [CreditInline, SourceInline]

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from comments.models import Comment
 
-from .models import OST
+from .models import OST, singers_in_roster_order
 
 FEED_LENGTH = 30
 # Characters XML 1.0 cannot carry; Django's feed writer refuses them (a 500), so they are dropped.
@@ -22,7 +22,7 @@ def xml_safe(text):
 
 
 def who_sang(ost):
-    return f"{ost.singer_names} of {ost.artist.name}" if ost.singer_names else ost.artist.name
+    return f"{ost.singer_names} of {ost.credited_name}" if ost.singer_names else ost.credited_name
 
 
 class NewOSTsFeed(Feed):
@@ -33,7 +33,7 @@ class NewOSTsFeed(Feed):
     def items(self):
         return (
             OST.objects.select_related("show", "show__network", "artist")
-            .prefetch_related("singers", "languages")
+            .prefetch_related(singers_in_roster_order(), "languages")
             .order_by("-created_at", "-pk")[:FEED_LENGTH]
         )
 

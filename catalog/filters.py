@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from ostsite.page_cache import cached
 
-from .models import OST, Agency, Group, Language, Member, Membership, Network, Show
+from .models import OST, Agency, Group, GroupName, Language, Member, Membership, Network, Show
 from .widgets import CachedOptionsSelect
 
 
@@ -34,7 +34,8 @@ def containing(model, word, *fields):
 
 
 def search_osts(queryset, value, broad=False):
-    """Titles (native and alternative ones too), group, member and show names; every word must match.
+    """Titles (native and alternative ones too), group (current and earlier), member and show names; every word
+    must match.
 
     `broad` is for a search known to match many OSTs: SQLite's OR optimisation would gather and sort
     every match to show one page, so the condition is hidden from it in a CASE, and SQLite walks the
@@ -45,13 +46,17 @@ def search_osts(queryset, value, broad=False):
     for word in value.split():
         # The names live in small tables: find the matching groups, shows and members once (uncorrelated
         # subqueries), so the big OST table is only compared by id.
-        groups = Group.objects.filter(containing(Group, word, "name", "native_name", "alternative_names"))
+        # A group is found by every name it has had (a few rows: no index needed).
+        renamed = GroupName.objects.filter(Q(name__icontains=word) | Q(native_name__icontains=word)).values("group")
+        groups = Group.objects.filter(
+            containing(Group, word, "name", "native_name", "alternative_names") | Q(pk__in=renamed)
+        )
         shows = Show.objects.filter(containing(Show, word, "title", "original_title", "alternative_titles"))
         members = Member.objects.filter(containing(Member, word, "stage_name", "native_name")).values("pk")
         sang_it = OST.singers.through.objects.filter(member__in=members).values("ost")
         # Whole-group songs count only for members who were in the group at the release.
         in_lineup = Membership.objects.filter(group=OuterRef("artist"), member__in=members).at_release(
-            OuterRef("released_on"), OuterRef("release_year")
+            OuterRef("released_on"), OuterRef("release_year"), OuterRef("first_aired_on")
         )
         groups_with_member = Membership.objects.filter(member__in=members).values("group")
         condition &= (

@@ -179,7 +179,11 @@ class ReleaseField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", "Released")
-        kwargs.setdefault("help_text", "The release date, like 2022-05-22, or just the year when the day is not known.")
+        kwargs.setdefault(
+            "help_text",
+            "When the record came out (single, album or digital release), like 2022-05-22, or just the year when "
+            "the day is not known. The day it was first heard on air goes in “first broadcast”.",
+        )
         super().__init__(max_length=10, **kwargs)
 
     def to_python(self, value):

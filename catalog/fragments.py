@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from ostsite.page_cache import LISTS, SITE, cached, versions
 
-from .models import OST, card_prefetches
+from .models import OST, card_prefetches, singers_in_roster_order
 
 
 def catalogue_facets():
@@ -25,6 +25,12 @@ def lineup_of(group):
     return cached(f"lineup:{group.pk}", lambda: list(group.memberships.select_related("member")))
 
 
+def earlier_names_of(group):
+    """The names the group went by before its current one, latest first: shared by its page and the pages of its
+    OSTs."""
+    return cached(f"earlier-names:{group.pk}", lambda: list(group.earlier_names.all()))
+
+
 def also_on(show):
     """The other networks that carried the show: shared by its page and the pages of all its OSTs."""
     return cached(f"also-on:{show.pk}", lambda: list(show.also_on.all()))
@@ -35,10 +41,10 @@ def soundtrack_of(show):
     page and the pages of all its OSTs."""
 
     def build():
-        osts = show.osts.in_soundtrack_order().select_related("artist").prefetch_related("singers")
+        osts = show.osts.in_soundtrack_order().select_related("artist").prefetch_related(singers_in_roster_order())
         return [
             {"pk": ost.pk, "url": ost.get_absolute_url(), "title": ost.title, "singer_names": ost.singer_names,
-             "artist_name": ost.artist.name, "placement_label": ost.placement_label}
+             "artist_name": ost.credited_name, "placement_label": ost.placement_label}
             for ost in osts
         ]
 

@@ -153,6 +153,46 @@ class Group(models.Model):
         """The sources the group's page lists: the group's own and its line-up's."""
         return Source.objects.filter(Q(group=self) | Q(membership__group=self)).distinct()
 
+    def name_on(self, day):
+        """What the group was called on `day`: an earlier name whose dates cover it, otherwise its name today."""
+        if self.pk is None or day is None:
+            return self.name
+        earlier = self.earlier_names.filter(
+            Q(used_from__isnull=True) | Q(used_from__lte=day), used_until__gte=day
+        ).first()
+        return earlier.name if earlier else self.name
+
+
+class GroupName(models.Model):
+    """A name the group went by before its current one (`Group.name`), with the dates it was used."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="earlier_names")
+    name = models.CharField(max_length=100)
+    native_name = models.CharField(max_length=100, blank=True)
+    used_from = models.DateField(null=True, blank=True, help_text="Leave empty if not known.")
+    used_until = models.DateField(
+        null=True, blank=True, help_text="The last day the name was used. Leave empty if not known."
+    )
+
+    class Meta:
+        verbose_name = "earlier name"
+        ordering = ["group", F("used_until").desc(nulls_last=True), "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "name"],
+                name="unique_group_name",
+                violation_error_message="The group already has this earlier name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(used_from__isnull=True) | Q(used_until__isnull=True) | Q(used_until__gte=F("used_from")),
+                name="group_name_dates_in_order",
+                violation_error_message="A name cannot stop being used before it was first used.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (earlier name of {self.group})"
+
 
 class Member(models.Model):
     """An idol. Their groups are reached through memberships."""
@@ -188,21 +228,24 @@ class Member(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def at_release(self, released_on, release_year):
+    def at_release(self, released_on, release_year, first_aired_on=None):
         """Memberships of members who were in the group when a song came out.
 
         Takes values or OuterRefs. Current members count; former ones only if they are known to have
-        left after the release, so an unknown leaving or release date never claims a singer.
+        left after the release, or after the song was first heard in its show, so an unknown leaving or
+        release date never claims a singer.
         """
         in_group = Q(status=Membership.Status.CURRENT)
         if released_on is not None:
             in_group |= Q(left_on__gt=released_on)
+        if first_aired_on is not None:
+            in_group |= Q(left_on__gt=first_aired_on)
         if release_year is not None:
             in_group |= Q(left_on__year__gt=release_year)
         return self.filter(in_group)
 
     def at_release_of(self, ost):
-        return self.at_release(ost.released_on, ost.release_year)
+        return self.at_release(ost.released_on, ost.release_year, ost.first_aired_on)
 
 
 LEFT_ON_FOR_CURRENT_MEMBER = (
@@ -275,6 +318,15 @@ class Membership(models.Model):
             return self.left_on <= released_on
         return release_year is not None and self.left_on.year < release_year
 
+    def status_at_release_of(self, ost):
+        """"in group", "left" (known to have left before the release) or "unknown": a former member whose leaving
+        date, or the song's release date, is not known is never said to have left."""
+        if self.was_in_group_for(ost):
+            return "in group"
+        if self.left_before(ost.released_on, ost.release_year):
+            return "left"
+        return "unknown"
+
     def was_in_group_for(self, ost):
         """The rule of `MembershipQuerySet.at_release`, for rows already loaded."""
         if not self.is_former:
@@ -283,6 +335,7 @@ class Membership(models.Model):
             return False
         return bool(
             ost.released_on and self.left_on > ost.released_on
+            or ost.first_aired_on and self.left_on > ost.first_aired_on
             or ost.release_year and self.left_on.year > ost.release_year
         )
 
@@ -416,10 +469,20 @@ class Show(models.Model):
         return str(self.first_year)
 
 
+def singers_in_roster_order():
+    """An OST's singers in its group's roster order (`Membership.order`): the one order every page, card and
+    the structured data name them in."""
+    roster_order = (
+        Membership.objects.filter(member=OuterRef("pk"), group=OuterRef("osts_sung__artist")).order_by().values("order")
+    )
+    return models.Prefetch(
+        "singers", Member.objects.annotate(roster_order=Subquery(roster_order[:1])).order_by("roster_order", "stage_name")
+    )
+
+
 def card_prefetches():
-    """The related rows an OST card lists: languages, and singers in lineup order."""
-    in_lineup_order = Member.objects.order_by("memberships__order", "stage_name")
-    return ["languages", models.Prefetch("singers", in_lineup_order)]
+    """The related rows an OST card lists: languages, and singers in roster order."""
+    return ["languages", singers_in_roster_order()]
 
 
 class OSTQuerySet(models.QuerySet):
@@ -469,7 +532,7 @@ class OSTQuerySet(models.QuerySet):
     def sung_by(self, member):
         """Solos, subsets and whole-group songs the member was part of."""
         in_lineup = Membership.objects.filter(group=OuterRef("artist"), member=member).at_release(
-            OuterRef("released_on"), OuterRef("release_year")
+            OuterRef("released_on"), OuterRef("release_year"), OuterRef("first_aired_on")
         )
         # The ids first, in one subquery (the songs they sang UNION their groups' whole-group songs from their
         # time), then the OSTs by id: any condition over the OST table made SQLite or PostgreSQL read all of it
@@ -501,6 +564,12 @@ class OST(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     show = models.ForeignKey(Show, on_delete=models.PROTECT, related_name="osts")
     artist = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="osts", verbose_name="group")
+    credited_as = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The group's name on the release. Left empty, the group's name today is filled in; a song keeps it "
+        "when the group is renamed later.",
+    )
     sung_by_whole_group = models.BooleanField(
         default=False, help_text="Tick when every member at the time sang it; otherwise list the singers."
     )
@@ -508,8 +577,18 @@ class OST(models.Model):
     languages = models.ManyToManyField(Language, blank=True, related_name="osts")
     placement = models.CharField(max_length=20, choices=Placement)
     placement_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    release_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    released_on = models.DateField(null=True, blank=True)
+    release_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year the record came out (see the release date)."
+    )
+    released_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the record came out (single, album or digital release), not the day it was first "
+        "heard on air: that is the first broadcast. Leave empty if not known.",
+    )
+    first_aired_on = models.DateField(
+        null=True, blank=True, verbose_name="first broadcast", help_text="The day the song was first heard in the show."
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -566,6 +645,8 @@ class OST(models.Model):
         # when the two disagree).
         if self.released_on and self.release_year is None:
             self.release_year = self.released_on.year
+        if not self.credited_as and (self.artist_id or _cached(self, "artist")):
+            self.credited_as = self.artist.name
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -620,7 +701,11 @@ class OST(models.Model):
             return ValidationError(
                 "%(member)s left %(group)s on %(left)s, before this song came out.",
                 code="left_before_release",
-                params={"member": member.stage_name, "group": self.artist.name, "left": long_date(membership.left_on)},
+                params={
+                    "member": member.stage_name,
+                    "group": self.artist.name_on(membership.left_on),
+                    "left": long_date(membership.left_on),
+                },
             )
         return None
 
@@ -652,6 +737,16 @@ class OST(models.Model):
         problems = self.check_members(singers)
         if problems:
             raise ValidationError({"singers": problems})
+
+    @property
+    def credited_name(self):
+        """The group's name as the song was credited, which a later renaming of the group does not change."""
+        return self.credited_as or self.artist.name
+
+    @property
+    def group_renamed(self):
+        """The song was credited under a name the group no longer goes by."""
+        return bool(self.credited_as) and self.credited_as != self.artist.name
 
     @property
     def singer_names(self):
@@ -777,11 +872,11 @@ class Source(models.Model):
 
 # History (django-reversion): each saved entry keeps a version of the rows edited on its page, so undoing a change
 # or recovering a deleted entry brings those back with it (an OST's singers and languages are part of its own
-# version; its credits and sources follow it).
-for model in (Agency, Network, Language, Cameo, Credit, Source):
+# version; its credits, sources and earlier names follow it).
+for model in (Agency, Network, Language, Cameo, Credit, Source, GroupName):
     reversion.register(model)
 reversion.register(Membership, follow=["sources"])
-reversion.register(Group, follow=["memberships", "sources"])
+reversion.register(Group, follow=["memberships", "sources", "earlier_names"])
 reversion.register(Member, follow=["memberships", "cameos", "sources"])
 reversion.register(Show, follow=["cameos", "sources"])
 reversion.register(OST, follow=["credits", "sources"])

@@ -96,14 +96,15 @@ def music_recording(request, ost, lineup):
     )
 
 
-def music_group(request, group, lineup, osts):
-    """A group with its current members, its former ones (`alumni`) and its OSTs (`track`)."""
+def music_group(request, group, lineup, osts, earlier_names=()):
+    """A group with its current members, its former ones (`alumni`), its OSTs (`track`) and every name it has had."""
+    earlier = ", ".join(name.name for name in earlier_names)
     return _compact(
         {
             "@context": SCHEMA,
             "@type": "MusicGroup",
             "name": group.name,
-            "alternateName": _names(group.native_name, also=group.alternative_names),
+            "alternateName": _names(group.native_name, also=", ".join(filter(None, [earlier, group.alternative_names]))),
             "url": _url(request, group.get_absolute_url()),
             "image": _image(request, group),
             "genre": "K-pop",

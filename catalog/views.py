@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import heapq
 
@@ -14,8 +15,8 @@ from comments.section import render_with_comments
 from ostsite.page_cache import cache_page, cached
 
 from .filters import OSTFilter, ShowFilter, active_filters, filter_options, show_filter_options
-from .fragments import also_on, catalogue_facets, lineup_of, ost_cards, soundtrack_of
-from .models import OST, Cameo, Credit, Group, Member, Show
+from .fragments import also_on, catalogue_facets, earlier_names_of, lineup_of, ost_cards, soundtrack_of
+from .models import OST, Cameo, Credit, Group, Member, Show, singers_in_roster_order
 
 # A group page names at most this many of the shows its idols sang for.
 MAX_SHOWS = 30
@@ -112,25 +113,39 @@ class OSTListView(FilteredListView):
 def ost_detail(request, slug):
     ost = get_object_or_404(
         OST.objects.select_related("show__network", "artist__agency").prefetch_related(
-            "languages", "singers", Prefetch("credits", Credit.objects.select_related("member"))
+            "languages", singers_in_roster_order(), Prefetch("credits", Credit.objects.select_related("member"))
         ),
         slug=slug,
     )
     lineup = lineup_of(ost.artist)
-    in_group_then = {membership.member_id for membership in lineup if membership.was_in_group_for(ost)}
+    status = {membership.member_id: membership.status_at_release_of(ost) for membership in lineup}
+    in_group_then = {member for member, then in status.items() if then == "in group"}
     singers = {m.pk for m in ost.singers.all()} if not ost.sung_by_whole_group else in_group_then
     context = {
         "ost": ost,
         "lineup": lineup,
         "singer_ids": singers,
-        "in_group_then": in_group_then,
+        "left_ids": {member for member, then in status.items() if then == "left"},
+        "unknown_ids": {member for member, then in status.items() if then == "unknown"},
         "sung_count": len(singers),
-        "lineup_count": len(in_group_then) or len(lineup),
+        # Describes the tiles shown: the whole roster, with who sang and who was not in the group then.
+        "lineup_count": len(lineup),
+        "renamed_on": renamed_on(ost),
         "also_on": also_on(ost.show),
         "same_show": [entry for entry in soundtrack_of(ost.show) if entry["pk"] != ost.pk],
         "sources": list(ost.page_sources()),
     }
     return render_with_comments(request, "catalog/ost_detail.html", context, target=ost)
+
+
+def renamed_on(ost):
+    """The day the group stopped going by the name the song was credited under, when it did and that is known."""
+    if not ost.group_renamed:
+        return None
+    for earlier in earlier_names_of(ost.artist):
+        if earlier.name == ost.credited_as and earlier.used_until:
+            return earlier.used_until + datetime.timedelta(days=1)
+    return None
 
 
 @method_decorator(cache_page(lists=True), name="dispatch")
@@ -140,7 +155,7 @@ class GroupListView(ListView):
     paginate_by = 60
 
     def get_queryset(self):
-        return Group.objects.select_related("agency").with_counts()
+        return Group.objects.select_related("agency").prefetch_related("earlier_names").with_counts()
 
 
 @cache_page
@@ -151,6 +166,7 @@ def group_detail(request, slug):
     page_obj = paginate(request, osts, per_page=24)
     context = {
         "group": group,
+        "earlier_names": earlier_names_of(group),
         "lineup": lineup_of(group),
         "osts": page_obj.object_list,
         "cards": list(ost_cards(page_obj.object_list).values()),

@@ -1,5 +1,6 @@
 import functools
 import hashlib
+import re
 
 from django import template
 from django.utils.html import format_html
@@ -20,13 +21,14 @@ AVATAR_COLOURS = ["#8e3b8e", "#5b4bb7", "#2f5fa7", "#1f6f6b", "#2f7040", "#8a5a0
 
 
 def initials(name):
-    words = ["".join(c for c in word if c.isalnum()) for word in name.split()]
-    words = [word for word in words if word]
+    """Letters only, never digits or signs: "Minji (MY since 2020)" → "MM", "Bang Yedam" → "BY", "i-dle" → "ID",
+    "Winter" → "Wi"."""
+    words = re.findall(r"[^\W\d_]+", name)
     if not words:
         return "?"
     if len(words) == 1:
         return words[0][0].upper() + words[0][1:2]
-    return (words[0][0] + words[-1][0]).upper()
+    return (words[0][0] + words[1][0]).upper()
 
 
 def avatar_colour(name):

@@ -90,6 +90,7 @@ def group_post_data(agency, **overrides):
         "agency_note": "",
         "debut_date": "2022-01-03",
         "description": "",
+        **management_form("earlier_names"),
         **management_form("memberships"),
         **management_form(SOURCES),
     }

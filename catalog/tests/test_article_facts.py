@@ -30,7 +30,7 @@ OSTS = {
     "top": ("tower-of-god", "stray-kids", WHOLE, {"ja", "ko", "en"}, "opening", None, 2020),
     "slump": ("tower-of-god", "stray-kids", WHOLE, {"ja", "ko", "en"}, "ending", None, 2020),
     "beautiful": ("black-clover", "treasure", WHOLE, {"ja"}, "ending", 13, 2021),
-    "bff-best-friend-forever": ("the-mysterious-class", "treasure", WHOLE, set(), "ost-part", None, 2021),
+    "bff-best-friend-forever": ("the-mysterious-class", "treasure", WHOLE, set(), "ost-part", None, None),
     "gonna-be-fine": (
         "the-mysterious-class", "treasure", {"jihoon", "haruto", "park-jeongwoo", "bang-yedam"}, set(),
         "ost-part", None, None,
@@ -85,7 +85,30 @@ def test_official_spellings_and_alternatives(article_data):
 def test_unsure_release_dates_are_blank(article_data):
     """OSTs whose date no source gives have no release date."""
     undated = set(OST.objects.filter(released_on__isnull=True).values_list("slug", flat=True))
-    assert undated == {"let-me-dance", "hey-gabby", "sprinkle-party", "gonna-be-fine", "love-sight"}
+    assert undated == {
+        "let-me-dance", "hey-gabby", "sprinkle-party", "gonna-be-fine", "love-sight", "bff-best-friend-forever"
+    }
+
+
+def test_release_dates_are_the_records_and_broadcasts_are_their_own_fact(article_data):
+    """`released_on` is when the record came out; the first broadcast, where sourced, is stored apart."""
+    dates = {ost.slug: (ost.released_on, ost.first_aired_on) for ost in OST.objects.all()}
+    assert dates["beautiful"] == (datetime.date(2021, 3, 31), datetime.date(2021, 1, 5))
+    assert dates["bff-best-friend-forever"] == (None, datetime.date(2021, 11, 12))
+    assert dates["everlasting-shine"] == (datetime.date(2020, 8, 19), datetime.date(2020, 9, 1))
+    aired = {slug for slug, (_released, first_aired) in dates.items() if first_aired}
+    assert aired == {"beautiful", "bff-best-friend-forever", "everlasting-shine"}
+
+
+def test_gidle_is_i_dle_since_may_2025(article_data):
+    """(G)I-DLE became i-dle on 2025-05-02; "Help Me" keeps the name it was credited under."""
+    group = Group.objects.get(slug="gi-dle")
+    assert (group.name, group.native_name) == ("i-dle", "아이들")
+    earlier = list(group.earlier_names.values_list("name", "native_name", "used_from", "used_until"))
+    assert earlier == [("(G)I-DLE", "(여자)아이들", datetime.date(2018, 5, 2), datetime.date(2025, 5, 1))]
+    assert OST.objects.get(slug="help-me").credited_as == "(G)I-DLE"
+    renamed = {ost.slug for ost in OST.objects.select_related("artist") if ost.credited_as != ost.artist.name}
+    assert renamed == {"help-me"}
 
 
 def test_treasure_roster(article_data):
@@ -126,12 +149,13 @@ def test_everglow_leaders(article_data):
     assert positions["sihyeon"] == "leader from May 2021"
 
 
-def test_member_slugs_are_unique_and_mashiho_is_in_hangul(article_data):
-    """Every member has a unique slug; Mashiho is stored under his Hangul name."""
+def test_member_slugs_are_unique_and_mashiho_is_spelled_as_sourced(article_data):
+    """Every member has a unique slug; Mashiho has his sourced English spelling, with 마시호 beside it, and keeps
+    the address he had when only his Hangul name was sourced."""
     slugs = list(Member.objects.values_list("slug", flat=True))
     assert len(slugs) == len(set(slugs))
     mashiho = Member.objects.get(slug="마시호")
-    assert mashiho.stage_name == mashiho.native_name == "마시호"
+    assert (mashiho.stage_name, mashiho.native_name) == ("Mashiho", "마시호")
 
 
 def test_credits(article_data):

@@ -38,15 +38,15 @@ def test_ost_page_highlights_the_singers(client):
     lineup = chips(main)
     assert "chip-sang" in lineup["Winter"] and "chip-sang" in lineup["Ningning"]
     assert "chip-dim" in lineup["Karina"] and "chip-dim" in lineup["Giselle"]
-    assert "2 of 4 members of aespa sang this." in main
+    assert "Of the 4 aespa members below, 2 sang this." in main
     assert "Our Blues" in main and "tvN" in main and "OST Part 10" in main
 
 
 def test_subset_counts_members_at_release(client):
-    """EVERGLOW's four of six; SECRET NUMBER's three of the six in the group in March 2022."""
-    assert "4 of 6 members of EVERGLOW sang this." in main_of(client.get("/osts/let-me-dance/"))
+    """EVERGLOW's four of six; SECRET NUMBER's three of the seven tiles, Denise having left before March 2022."""
+    assert "Of the 6 EVERGLOW members below, 4 sang this." in main_of(client.get("/osts/let-me-dance/"))
     main = main_of(client.get("/osts/love-maybe/"))
-    assert "3 of 6 members of SECRET NUMBER sang this." in main
+    assert "Of the 7 SECRET NUMBER members below, 3 sang this." in main
     assert "chip-former" in chips(main)["Denise"] and "Had left by then" in main
 
 

@@ -31,7 +31,7 @@ class TestPickers:
         assert picker(admin_client, "Ji", group=treasure) == [
             "Jihoon (TREASURE)",
             "Bae Jinyoung (CIX)", "Hyunjin (Stray Kids)", "Jinni (NMIXX)", "Jinny (SECRET NUMBER)", "Jiwoo (NMIXX)",
-            "Kyujin (NMIXX)", "Minji (SECRET NUMBER)", "Ryujin (ITZY)", "Soojin ((G)I-DLE)", "Woojin (Stray Kids)",
+            "Kyujin (NMIXX)", "Minji (SECRET NUMBER)", "Ryujin (ITZY)", "Soojin (i-dle)", "Woojin (Stray Kids)",
             "Yeji (ITZY)",
         ]
 
