@@ -49,6 +49,15 @@ PAGES = [
     lambda g, m, s, o: m.get_absolute_url(),
     lambda g, m, s, o: "/shows/?type=anime",
     lambda g, m, s, o: s.get_absolute_url(),
+    # The downloads hold every match, still in a fixed number of queries.
+    lambda g, m, s, o: "/osts/?format=csv",
+    lambda g, m, s, o: "/osts/?type=anime&language=ja&ordering=-year&format=json",
+    lambda g, m, s, o: f"/osts/?q=Idol&member={m.slug}&format=csv",
+    lambda g, m, s, o: "/shows/?type=anime&format=csv",
+    lambda g, m, s, o: o.get_absolute_url() + "?format=json",
+    lambda g, m, s, o: g.get_absolute_url() + "?format=json",
+    lambda g, m, s, o: m.get_absolute_url() + "?format=json",
+    lambda g, m, s, o: s.get_absolute_url() + "?format=json",
 ]
 
 
