@@ -19,7 +19,7 @@ from .forms import (
     OSTAdminForm,
     ShowAdminForm,
 )
-from .models import OST, Agency, Cameo, Credit, Group, Language, Member, Membership, Network, Show
+from .models import OST, Agency, Cameo, Credit, Group, Language, ListenLink, Member, Membership, Network, Show
 
 
 def deletion_label(obj):
@@ -175,6 +175,16 @@ class CreditInline(MemberPickerMixin, admin.TabularInline):
     fields = ["member", "role", "note"]
     autocomplete_fields = ["member"]
     extra = 1
+
+
+class ListenLinkInline(admin.TabularInline):
+    """Official places to hear or watch the song; each address is checked against its kind's host."""
+
+    model = ListenLink
+    verbose_name = "listen link"
+    verbose_name_plural = "where to listen (official links only)"
+    fields = ["kind", "content", "url", "order"]
+    extra = 0
 
 
 class ShowCameoInline(admin.TabularInline):
@@ -348,7 +358,7 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, HistoryAdmin):
         ("Song", {"fields": ["show", "artist", ("placement", "placement_number"), "release", "languages", "notes"]}),
         ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
     ]
-    inlines = [CreditInline]
+    inlines = [CreditInline, ListenLinkInline]
 
     class Media:
         # The singer and credit pickers ask for the chosen group's members first.

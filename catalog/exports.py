@@ -77,7 +77,7 @@ def csv_response(columns, rows, filename):
 
 OST_COLUMNS = [
     "title", "native_title", "group", "singers", "sung_by_whole_group", "show", "kind_of_show", "network",
-    "placement", "placement_number", "release_year", "released_on", "languages", "url",
+    "placement", "placement_number", "release_year", "released_on", "languages", "listen", "url",
 ]
 
 
@@ -97,6 +97,8 @@ def ost_row(request, ost):
         "release_year": ost.release_year,
         "released_on": ost.released_on,
         "languages": "; ".join(language.name for language in ost.languages.all()),
+        # Official links only (see ListenLink).
+        "listen": " ".join(link.url for link in ost.listen_links.all()),
         "url": absolute(request, ost.get_absolute_url()),
     }
 
@@ -148,6 +150,10 @@ def ost_record(request, ost, lineup, in_group_then, singer_ids):
             if membership.member_id in singer_ids
         ],
         "languages": [{"name": language.name, "code": language.code} for language in ost.languages.all()],
+        "listen": [
+            {"service": link.get_kind_display(), "what": link.get_content_display(), "url": link.url}
+            for link in ost.listen_links.all()
+        ],
         "credits": [
             {"role": credit.get_role_display(), "member": credit.member.stage_name, "note": credit.note}
             for credit in ost.credits.all()

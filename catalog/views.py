@@ -130,7 +130,7 @@ def ost_detail(request, slug):
         return exports.unknown_format(JSON_ONLY)
     ost = get_object_or_404(
         OST.objects.select_related("show__network", "artist__agency").prefetch_related(
-            "languages", "singers", Prefetch("credits", Credit.objects.select_related("member"))
+            "languages", "singers", "listen_links", Prefetch("credits", Credit.objects.select_related("member"))
         ),
         slug=slug,
     )

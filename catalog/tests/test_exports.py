@@ -184,12 +184,12 @@ def test_pages_link_their_data(client, path, types):
 @pytest.mark.parametrize(
     "url, queries",
     [
-        # The OSTs with their show, network and group; their languages; their singers.
-        ("/osts/?format=csv", 3),
+        # The OSTs with their show, network and group; their languages; their singers; their listen links.
+        ("/osts/?format=csv", 4),
         # And the chosen group, and its members for the member select the form checks against.
-        ("/osts/?group=treasure&type=web-drama&format=csv", 5),
+        ("/osts/?group=treasure&type=web-drama&format=csv", 6),
         ("/shows/?type=anime&format=json", 2),
-        ("/osts/top/?format=json", 5),
+        ("/osts/top/?format=json", 6),
         ("/groups/treasure/?format=json", 3),
         ("/members/seungmin/?format=json", 5),
         ("/shows/our-blues/?format=json", 5),
