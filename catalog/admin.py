@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
-from django.db import router
+from django.db import models, router
 from django.db.models import Count, Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -184,6 +184,8 @@ class ListenLinkInline(admin.TabularInline):
     verbose_name = "listen link"
     verbose_name_plural = "where to listen (official links only)"
     fields = ["kind", "content", "url", "order"]
+    # An address typed without a scheme is taken as https, the only scheme allowed.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
 
 
