@@ -88,4 +88,4 @@ def test_every_page_type_is_valid_html(client, tmp_path):
     errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()}]" for m in messages]
     assert not errors, "\n".join(errors)
     assert result.returncode == 0, result.stderr
-    assert len(files) == 19
+    assert len(files) == 20
