@@ -29,7 +29,7 @@ LICENCE = {
 def requested_format(request, offered=FORMATS):
     """"csv" or "json" when asked for and `offered`, None for the page itself, "" for a format not offered."""
     value = request.GET.get("format")
-    if value is None:
+    if not value:
         return None
     return value if value in offered else ""
 

@@ -56,8 +56,10 @@ def test_a_new_link_shows_at_once_on_the_page_and_the_cards(client):
     """Pages cached before the link was added show it on the next request: buttons on the OST page (no more
     searches), the play mark on its card in the lists; deleting it brings the searches back."""
     pages = ["/osts/top/", "/osts/", "/osts/?group=stray-kids", "/groups/stray-kids/"]
-    for path in pages:
+    exports = ["/osts/top/?format=json", "/osts/?group=stray-kids&format=csv"]
+    for path in pages + exports:
         client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit"
     assert "badge-listen" not in card_of(client, "/osts/", "TOP")
     top = OST.objects.get(slug="top")
     link = ListenLink.objects.create(ost=top, kind="youtube", content="mv", url=MV)
@@ -67,6 +69,9 @@ def test_a_new_link_shows_at_once_on_the_page_and_the_cards(client):
     ]
     for path in pages[1:]:
         assert "▶ </span>Listen</li>" in card_of(client, path, "TOP"), path
+    # The downloads, cached before, carry it too.
+    assert client.get(exports[0]).json()["listen"][0]["url"] == MV
+    assert MV in client.get(exports[1]).content.decode()
     # Other songs have no mark.
     assert "badge-listen" not in card_of(client, "/osts/", "SLUMP")
     link.delete()
