@@ -126,7 +126,8 @@ def test_editors_add_links_in_the_admin(admin_client, client):
     is saved; a right one is saved and shows on the page."""
     top = OST.objects.get(slug="top")
     change = reverse("admin:catalog_ost_change", args=[top.pk])
-    refused = post_form(admin_client, change, {**inline("spotify", "https://www.youtube.com/watch?v=x"), "notes": "edited"})
+    wrong_host = inline("spotify", "https://www.youtube.com/watch?v=x")
+    refused = post_form(admin_client, change, {**wrong_host, "notes": "edited"})
     assert refused.status_code == 200
     assert field_errors(refused, "url", formset_prefix="listen_links") == [
         "A Spotify link is on open.spotify.com; this address is on www.youtube.com. Check the address, or the kind."
