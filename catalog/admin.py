@@ -21,7 +21,7 @@ from .forms import (
     ShowAdminForm,
 )
 from .imports import DeskImportExportMixin
-from .models import OST, Agency, Cameo, Credit, Group, GroupName, Language, Member, Membership, Network, Show, Source
+from .models import OST, Agency, Cameo, Credit, Group, GroupName, Language, ListenLink, Member, Membership, Network, Show, Source
 from .resources import GroupResource, MemberResource, OSTResource, ShowResource
 
 
@@ -186,6 +186,18 @@ class CreditInline(MemberPickerMixin, admin.TabularInline):
     fields = ["member", "role", "note"]
     autocomplete_fields = ["member"]
     extra = 1
+
+
+class ListenLinkInline(admin.TabularInline):
+    """Official places to hear or watch the song; each address is checked against its kind's host."""
+
+    model = ListenLink
+    verbose_name = "listen link"
+    verbose_name_plural = "where to listen (official links only)"
+    fields = ["kind", "content", "url", "order"]
+    # An address typed without a scheme is taken as https, the only scheme allowed.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
 
 
 class SourceInline(GenericTabularInline):
@@ -379,7 +391,7 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, H
         }),
         ("Who sang it", {"fields": ["sung_by_whole_group", "singers"]}),
     ]
-    inlines = [CreditInline, SourceInline]
+    inlines = [CreditInline, ListenLinkInline, SourceInline]
 
     class Media:
         # The singer and credit pickers ask for the chosen group's members first.

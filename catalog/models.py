@@ -1,6 +1,7 @@
 """The OST catalogue: groups and their members, shows, and the songs idols sang for them."""
 
 import functools
+from urllib.parse import quote, urlsplit
 
 import reversion
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -481,8 +482,8 @@ def singers_in_roster_order():
 
 
 def card_prefetches():
-    """The related rows an OST card lists: languages, and singers in roster order."""
-    return ["languages", singers_in_roster_order()]
+    """The related rows an OST card lists: languages, singers in roster order, and the listen links (its play mark)."""
+    return ["languages", singers_in_roster_order(), "listen_links"]
 
 
 class OSTQuerySet(models.QuerySet):
@@ -757,6 +758,11 @@ class OST(models.Model):
         return " & ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
     @property
+    def listen_searches(self):
+        """Searches on the streaming services, for an OST with no listen link stored."""
+        return listen_searches(self)
+
+    @property
     def placement_label(self):
         labels = {
             self.Placement.OPENING: "Opening",
@@ -769,6 +775,106 @@ class OST(models.Model):
         if self.placement_number:
             return f"{label} {self.placement_number}"
         return "OST" if self.placement == self.Placement.OST_PART else label
+
+
+# Where a fan can search for a song no link is stored for: the service's name and its search address.
+LISTEN_SEARCHES = [
+    ("YouTube", "https://www.youtube.com/results?search_query={}"),
+    ("Spotify", "https://open.spotify.com/search/{}"),
+    ("Melon", "https://www.melon.com/search/total/index.htm?q={}"),
+]
+
+
+def listen_searches(ost):
+    """"Search YouTube for …": a search per service for the title and group (needs `artist` loaded)."""
+    query = f"{ost.title} {ost.artist.name}"
+    return [
+        {"service": service, "query": query, "url": template.format(quote(query, safe=""))}
+        for service, template in LISTEN_SEARCHES
+    ]
+
+
+class ListenLink(models.Model):
+    """Where an OST can be heard or watched: an official video or recording on a streaming service."""
+
+    class Kind(models.TextChoices):
+        YOUTUBE = "youtube", "YouTube"
+        YOUTUBE_MUSIC = "youtube-music", "YouTube Music"
+        SPOTIFY = "spotify", "Spotify"
+        APPLE_MUSIC = "apple-music", "Apple Music"
+        MELON = "melon", "Melon"
+        GENIE = "genie", "Genie"
+        BUGS = "bugs", "Bugs"
+        FLO = "flo", "FLO"
+        VIBE = "vibe", "VIBE"
+        OTHER = "other", "Other"
+
+    class Content(models.TextChoices):
+        MUSIC_VIDEO = "mv", "Music video"
+        SONG = "song", "Song"
+
+    # The hosts each kind's addresses are on; "other" is any host not listed here.
+    HOSTS = {
+        Kind.YOUTUBE: {"www.youtube.com", "youtube.com", "m.youtube.com", "youtu.be"},
+        Kind.YOUTUBE_MUSIC: {"music.youtube.com"},
+        Kind.SPOTIFY: {"open.spotify.com"},
+        Kind.APPLE_MUSIC: {"music.apple.com"},
+        Kind.MELON: {"www.melon.com", "melon.com", "m2.melon.com", "m.app.melon.com"},
+        Kind.GENIE: {"www.genie.co.kr", "genie.co.kr", "m.genie.co.kr"},
+        Kind.BUGS: {"music.bugs.co.kr", "m.bugs.co.kr"},
+        Kind.FLO: {"www.music-flo.com", "music-flo.com"},
+        Kind.VIBE: {"vibe.naver.com"},
+    }
+
+    ost = models.ForeignKey("OST", on_delete=models.CASCADE, related_name="listen_links")
+    kind = models.CharField(max_length=20, choices=Kind)
+    content = models.CharField(max_length=10, choices=Content, default=Content.SONG, verbose_name="what it is")
+    url = models.URLField(
+        "address", max_length=500,
+        help_text="The official upload or release only (the agency's, the broadcaster's or the label's), https.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Buttons are shown in this order.")
+
+    class Meta:
+        ordering = ["ost", "order", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ost", "url"], name="unique_listen_link",
+                violation_error_message="This address is already listed for the song.",
+            ),
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://"), name="listen_link_https",
+                violation_error_message="Only https addresses can be listed.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.ost}"
+
+    def clean(self):
+        if not self.url or not self.kind:
+            return
+        parts = urlsplit(self.url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme != "https":
+            raise ValidationError({"url": ValidationError(
+                "Only https addresses: write it as https://%(rest)s.", code="not_https",
+                params={"rest": self.url.split("://", 1)[-1]},
+            )})
+        if self.kind == self.Kind.OTHER:
+            known = next((kind for kind, hosts in self.HOSTS.items() if host in hosts), None)
+            if known is not None:
+                raise ValidationError({"kind": ValidationError(
+                    "This is a %(service)s address: choose %(service)s as the kind.", code="known_service",
+                    params={"service": self.Kind(known).label},
+                )})
+        elif host not in self.HOSTS[self.kind]:
+            raise ValidationError({"url": ValidationError(
+                "A %(service)s link is on %(hosts)s; this address is on %(host)s. Check the address, or the kind.",
+                code="wrong_host",
+                params={"service": self.get_kind_display(), "hosts": " or ".join(sorted(self.HOSTS[self.kind])),
+                        "host": host or "no host"},
+            )})
 
 
 class Credit(models.Model):
@@ -872,11 +978,11 @@ class Source(models.Model):
 
 # History (django-reversion): each saved entry keeps a version of the rows edited on its page, so undoing a change
 # or recovering a deleted entry brings those back with it (an OST's singers and languages are part of its own
-# version; its credits, sources and earlier names follow it).
-for model in (Agency, Network, Language, Cameo, Credit, Source, GroupName):
+# version; its credits, sources, listen links and earlier names follow it).
+for model in (Agency, Network, Language, Cameo, Credit, Source, GroupName, ListenLink):
     reversion.register(model)
 reversion.register(Membership, follow=["sources"])
 reversion.register(Group, follow=["memberships", "sources", "earlier_names"])
 reversion.register(Member, follow=["memberships", "cameos", "sources"])
 reversion.register(Show, follow=["cameos", "sources"])
-reversion.register(OST, follow=["credits", "sources"])
+reversion.register(OST, follow=["credits", "sources", "listen_links"])

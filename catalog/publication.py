@@ -1,10 +1,10 @@
 """Which cached pages an editor's change makes stale (ostsite/page_cache.py).
 
-Editing an OST (its fields, singers, languages or credits), adding or deleting one, is what editors do most. It
-makes stale the pages that show that OST: every page that lists or counts across the catalogue (one shared
-version), the OST's own page, its group's and its show's pages (before and after a move), the pages of the other
-OSTs of its show (their "More from this show"), and the pages of the members who sang or wrote it. Every other
-page stays cached. Any other change (a group, member or show renamed, a membership, a network) may show on any
+Editing an OST (its fields, singers, languages, credits or listen links), adding or deleting one, is what editors
+do most. It makes stale the pages that show that OST: every page that lists or counts across the catalogue (one
+shared version), the OST's own page, its group's and its show's pages (before and after a move), the pages of the
+other OSTs of its show (their "More from this show"), and the pages of the members who sang or wrote it. Every
+other page stays cached. Any other change (a group, member or show renamed, a membership, a network) may show on any
 page and makes the whole site stale; those edits are rare.
 """
 
@@ -27,6 +27,11 @@ def ost_changed(sender, instance, **kwargs):
 
 def credit_changed(sender, instance, **kwargs):
     invalidate_pages(*pages_showing([instance.ost_id], members=[instance.member_id]), lists=True)
+
+
+def listen_link_changed(sender, instance, **kwargs):
+    """A listen link shows as buttons on its OST's page and as the play mark on its card, in every list."""
+    invalidate_pages(*pages_showing([instance.ost_id]), lists=True)
 
 
 def ost_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):

@@ -14,12 +14,15 @@ from comments.models import Comment
 from comments.section import render_with_comments
 from ostsite.page_cache import cache_page, cached
 
+from . import exports
 from .filters import OSTFilter, ShowFilter, active_filters, filter_options, show_filter_options
 from .fragments import also_on, catalogue_facets, earlier_names_of, lineup_of, ost_cards, soundtrack_of
 from .models import OST, Cameo, Credit, Group, Member, Show, singers_in_roster_order
 
 # A group page names at most this many of the shows its idols sang for.
 MAX_SHOWS = 30
+# Detail pages have a JSON twin; the lists are also offered as CSV.
+JSON_ONLY = ("json",)
 
 
 def paginate(request, queryset, per_page):
@@ -79,6 +82,18 @@ class OSTListView(FilteredListView):
     def get_queryset(self):
         return OST.objects.card_ids()
 
+    def get(self, request, *args, **kwargs):
+        fmt = exports.requested_format(request)
+        if fmt is None:
+            return super().get(request, *args, **kwargs)
+        if not fmt:
+            return exports.unknown_format()
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_valid():
+            return exports.bad_filters(filterset.form, fmt)
+        filters = {name: value for name, value in request.GET.items() if name in filterset.filters and value}
+        return exports.ost_list(request, filterset.qs, fmt, filters)
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         filterset.set_options(cached("ost-filter-options", lambda: filter_options(catalogue_facets()), lists=True))
@@ -104,16 +119,19 @@ class OSTListView(FilteredListView):
         """Counting a filter's matches is the slowest query on a big catalogue, and the answer only changes
         with the catalogue: it is cached per filter combination (whatever the page and order)."""
         filters = self.request.GET.copy()
-        for name in ("page", "ordering"):
+        for name in ("page", "ordering", "format"):
             filters.pop(name, None)
         return "ost-count:" + hashlib.sha256(filters.urlencode().encode()).hexdigest()
 
 
 @cache_page
 def ost_detail(request, slug):
+    fmt = exports.requested_format(request, offered=JSON_ONLY)
+    if fmt == "":
+        return exports.unknown_format(JSON_ONLY)
     ost = get_object_or_404(
         OST.objects.select_related("show__network", "artist__agency").prefetch_related(
-            "languages", singers_in_roster_order(), Prefetch("credits", Credit.objects.select_related("member"))
+            "languages", singers_in_roster_order(), "listen_links", Prefetch("credits", Credit.objects.select_related("member"))
         ),
         slug=slug,
     )
@@ -121,6 +139,8 @@ def ost_detail(request, slug):
     status = {membership.member_id: membership.status_at_release_of(ost) for membership in lineup}
     in_group_then = {member for member, then in status.items() if then == "in group"}
     singers = {m.pk for m in ost.singers.all()} if not ost.sung_by_whole_group else in_group_then
+    if fmt == "json":
+        return exports.json_response(exports.ost_record(request, ost, lineup, in_group_then, singers))
     context = {
         "ost": ost,
         "lineup": lineup,
@@ -160,7 +180,13 @@ class GroupListView(ListView):
 
 @cache_page
 def group_detail(request, slug):
+    fmt = exports.requested_format(request, offered=JSON_ONLY)
+    if fmt == "":
+        return exports.unknown_format(JSON_ONLY)
     group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
+    if fmt == "json":
+        osts = OST.objects.filter(artist=group).only("title", "slug")
+        return exports.json_response(exports.group_record(request, group, lineup_of(group), osts))
     # The cards need only the ids; the structured data names each OST and links to it.
     osts = OST.objects.filter(artist=group).only("title", "slug")
     page_obj = paginate(request, osts, per_page=24)
@@ -186,8 +212,16 @@ def group_detail(request, slug):
 
 @cache_page
 def member_detail(request, slug):
+    fmt = exports.requested_format(request, offered=JSON_ONLY)
+    if fmt == "":
+        return exports.unknown_format(JSON_ONLY)
     member = get_object_or_404(Member, slug=slug)
     memberships = list(member.memberships.select_related("group"))
+    if fmt == "json":
+        return exports.json_response(exports.member_record(
+            request, member, memberships, OST.objects.sung_by(member).only("title", "slug"),
+            member.credits.select_related("ost"), Cameo.objects.filter(member=member).select_related("show"),
+        ))
     osts = OST.objects.sung_by(member).with_list_data()
     # Split by how many sang: the template shows solos, songs with some members and whole-group songs.
     solos, subsets, whole_group = [], [], []
@@ -221,6 +255,18 @@ class ShowListView(FilteredListView):
     def get_queryset(self):
         return Show.objects.select_related("network").with_ost_counts()
 
+    def get(self, request, *args, **kwargs):
+        fmt = exports.requested_format(request)
+        if fmt is None:
+            return super().get(request, *args, **kwargs)
+        if not fmt:
+            return exports.unknown_format()
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_valid():
+            return exports.bad_filters(filterset.form, fmt)
+        filters = {name: value for name, value in request.GET.items() if name in filterset.filters and value}
+        return exports.show_list(request, filterset.qs, fmt, filters)
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         filterset.set_options(cached("show-filter-options", show_filter_options))
@@ -229,7 +275,14 @@ class ShowListView(FilteredListView):
 
 @cache_page
 def show_detail(request, slug):
+    fmt = exports.requested_format(request, offered=JSON_ONLY)
+    if fmt == "":
+        return exports.unknown_format(JSON_ONLY)
     show = get_object_or_404(Show.objects.select_related("network"), slug=slug)
+    if fmt == "json":
+        return exports.json_response(exports.show_record(
+            request, show, also_on(show), soundtrack_of(show), show.cameos.select_related("member")
+        ))
     page_obj = paginate(request, [entry["pk"] for entry in soundtrack_of(show)], per_page=48)
     context = {
         "show": show,

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from catalog.models import OST
+from catalog.models import OST, ListenLink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,6 +13,7 @@ PAGES = [
     "/osts/?type=anime&language=ja",
     "/osts/?year=abc&group=no-such-group",
     "/osts/once-again/",
+    "/osts/top/",
     "/groups/",
     "/groups/aespa/",
     "/groups/gi-dle/",
@@ -42,6 +43,10 @@ FOCUSED = """() => {
 @pytest.fixture
 def site(live_server, article_data, settings):
     settings.COMMENTS_MIN_FORM_AGE_SECONDS = 0
+    # A made-up listen link: ONCE AGAIN shows the buttons and its card the play mark; TOP shows the searches.
+    ListenLink.objects.create(
+        ost=OST.objects.get(slug="once-again"), kind="youtube", content="mv", url="https://www.youtube.com/watch?v=test"
+    )
     return live_server.url
 
 

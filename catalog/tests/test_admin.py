@@ -221,6 +221,7 @@ def test_change_ost_updates_database(admin_client, catalogue):
         "notes": "Remixed for the finale.",
         **management_form(SOURCES),
         **management_form("credits", total=2, initial=1),
+        **management_form("listen_links"),
         "credits-0-id": str(credit.pk),
         "credits-0-ost": str(ost.pk),
         "credits-0-member": str(catalogue["member"].pk),

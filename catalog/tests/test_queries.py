@@ -15,9 +15,10 @@ from catalog.models import Credit, Language, Membership
 from catalog.tests.factories import make_group, make_member, make_network, make_ost, make_show
 from comments.models import Comment
 
-# 11: an OST page reads its sources with a query of its own (templates/includes/sources.html through
-# OST.page_sources) until the view fetches them with the rest.
-MAX_QUERIES = 11
+MAX_QUERIES = 10
+# The OST page, uncached, also reads its sources and its listen links (issue 13, issue 14): over the budget,
+# said here rather than hidden. Its count still must not grow with the catalogue.
+OVER_BUDGET = {"ost page": 12}
 
 
 def build_catalogue(n_groups, start=0):
@@ -53,6 +54,15 @@ PAGES = [
     lambda g, m, s, o: m.get_absolute_url(),
     lambda g, m, s, o: "/shows/?type=anime",
     lambda g, m, s, o: s.get_absolute_url(),
+    # The downloads hold every match, still in a fixed number of queries.
+    lambda g, m, s, o: "/osts/?format=csv",
+    lambda g, m, s, o: "/osts/?type=anime&language=ja&ordering=-year&format=json",
+    lambda g, m, s, o: f"/osts/?q=Idol&member={m.slug}&format=csv",
+    lambda g, m, s, o: "/shows/?type=anime&format=csv",
+    lambda g, m, s, o: o.get_absolute_url() + "?format=json",
+    lambda g, m, s, o: g.get_absolute_url() + "?format=json",
+    lambda g, m, s, o: m.get_absolute_url() + "?format=json",
+    lambda g, m, s, o: s.get_absolute_url() + "?format=json",
 ]
 
 
@@ -74,12 +84,15 @@ def query_counts(client, objects):
 
 @pytest.mark.django_db
 def test_query_counts_do_not_grow_with_the_catalogue(client):
-    """Same number of queries with 2 groups (6 OSTs) as with 20 groups (60 OSTs), each at most MAX_QUERIES."""
+    """Same number of queries with 2 groups (6 OSTs) as with 20 groups (60 OSTs), each at most 10 (see OVER_BUDGET)."""
     small = query_counts(client, build_catalogue(2))
-    big = query_counts(client, build_catalogue(18, start=2))
-    for (url, n_small), (_, n_big) in zip(small, big):
+    objects = build_catalogue(18, start=2)
+    big = query_counts(client, objects)
+    ost_page = objects[3].get_absolute_url()
+    for (_, n_small), (url, n_big) in zip(small, big):
         assert n_small == n_big, f"{url}: {n_small} queries with few rows, {n_big} with many"
-        assert n_big <= MAX_QUERIES, f"{url}: {n_big} queries"
+        budget = OVER_BUDGET["ost page"] if url == ost_page else MAX_QUERIES
+        assert n_big <= budget, f"{url}: {n_big} queries"
 
 
 @pytest.mark.django_db
