@@ -143,4 +143,6 @@ def test_a_backup_taken_during_comment_writes_holds_every_comment_acknowledged_b
     # The site kept taking comments while the backup was made.
     assert any(at > started for at in writers.acknowledged.values())
     with sqlite3.connect(backup) as conn:
+        # The CHECK constraints call functions only Django's connections define; the structure is what counts here.
+        conn.execute("PRAGMA ignore_check_constraints = ON")
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
