@@ -64,6 +64,21 @@ def home(request):
 class FilteredListView(FilterView):
     """A list filtered through a GET form, with the filters in use shown as removable chips."""
 
+    # Writes the list as data (?format=csv or json) with the page's filters: catalog/exports.py.
+    export = None
+
+    def get(self, request, *args, **kwargs):
+        fmt = exports.requested_format(request)
+        if fmt is None:
+            return super().get(request, *args, **kwargs)
+        if not fmt:
+            return exports.unknown_format()
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_valid():
+            return exports.bad_filters(filterset.form, fmt)
+        filters = {name: value for name, value in request.GET.items() if name in filterset.filters and value}
+        return self.export(request, filterset.qs, fmt, filters)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = active_filters(self.filterset, self.request.path)
@@ -82,17 +97,7 @@ class OSTListView(FilteredListView):
     def get_queryset(self):
         return OST.objects.card_ids()
 
-    def get(self, request, *args, **kwargs):
-        fmt = exports.requested_format(request)
-        if fmt is None:
-            return super().get(request, *args, **kwargs)
-        if not fmt:
-            return exports.unknown_format()
-        filterset = self.get_filterset(self.get_filterset_class())
-        if not filterset.is_valid():
-            return exports.bad_filters(filterset.form, fmt)
-        filters = {name: value for name, value in request.GET.items() if name in filterset.filters and value}
-        return exports.ost_list(request, filterset.qs, fmt, filters)
+    export = staticmethod(exports.ost_list)
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -255,17 +260,7 @@ class ShowListView(FilteredListView):
     def get_queryset(self):
         return Show.objects.select_related("network").with_ost_counts()
 
-    def get(self, request, *args, **kwargs):
-        fmt = exports.requested_format(request)
-        if fmt is None:
-            return super().get(request, *args, **kwargs)
-        if not fmt:
-            return exports.unknown_format()
-        filterset = self.get_filterset(self.get_filterset_class())
-        if not filterset.is_valid():
-            return exports.bad_filters(filterset.form, fmt)
-        filters = {name: value for name, value in request.GET.items() if name in filterset.filters and value}
-        return exports.show_list(request, filterset.qs, fmt, filters)
+    export = staticmethod(exports.show_list)
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
