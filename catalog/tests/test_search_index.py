@@ -82,7 +82,7 @@ def test_on_sqlite_long_words_use_the_fts5_index(client):
 
 
 def test_a_broad_search_pages_the_same_as_a_narrow_one(client, monkeypatch):
-    """A search with many matches walks the date index instead; pages, order and count stay the same."""
+    """A search with many matches walks the date index instead (on SQLite); pages, order and count stay the same."""
     from catalog.views import OSTListView
 
     show = make_show(title="Moon Garden")
@@ -99,5 +99,6 @@ def test_a_broad_search_pages_the_same_as_a_narrow_one(client, monkeypatch):
     monkeypatch.setattr(OSTListView, "broad_search", 10)
     with CaptureQueriesContext(connection) as queries:
         broad = {url: client.get(url).content for url in urls}
-    assert any("CASE WHEN" in query["sql"] for query in queries)
+    # SQLite walks the date index when the condition is hidden in a CASE; PostgreSQL keeps its trigram indexes.
+    assert any("CASE WHEN" in query["sql"] for query in queries) == (connection.vendor == "sqlite")
     assert broad == narrow
