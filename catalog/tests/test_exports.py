@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.tests.html import PageReader
+from catalog.tests.test_filters import BAD_FILTERS
 
 pytestmark = pytest.mark.usefixtures("article_data")
 
@@ -77,17 +78,7 @@ def test_json_list_matches_the_csv(client):
     assert [ost["url"] for ost in data["osts"]] == [row["url"] for row in download_csv(client, OST_LIST, params)]
 
 
-@pytest.mark.parametrize(
-    "params, field",
-    [
-        ({"group": "no-such-group"}, "group"),
-        ({"member": "nobody"}, "member"),
-        ({"type": "opera"}, "type"),
-        ({"year": "last-year"}, "year"),
-        ({"language": "xx"}, "language"),
-        ({"ordering": "price"}, "ordering"),
-    ],
-)
+@pytest.mark.parametrize("params, field", BAD_FILTERS)
 def test_bad_parameters_get_the_forms_messages(client, params, field):
     """An export with a bad filter is a 400 carrying the same messages the page shows, in both formats."""
     page = client.get(OST_LIST, params)

@@ -15,6 +15,17 @@ def slugs(client, **params):
 ANIME = {"win", "forget-me-not", "top", "slump", "beautiful", "everlasting-shine"}
 
 
+# A bad value for each kind of filter, and the field whose error it gives (the list pages and their downloads).
+BAD_FILTERS = [
+    ({"group": "no-such-group"}, "group"),
+    ({"member": "nobody"}, "member"),
+    ({"type": "opera"}, "type"),
+    ({"year": "last-year"}, "year"),
+    ({"language": "xx"}, "language"),
+    ({"ordering": "price"}, "ordering"),
+]
+
+
 @pytest.mark.parametrize(
     "params, expected",
     [
@@ -45,6 +56,7 @@ ANIME = {"win", "forget-me-not", "top", "slump", "beautiful", "everlasting-shine
         ),
     ],
 )
+
 def test_single_filter(client, params, expected):
     """Each filter parameter alone gives exactly the OSTs it describes."""
     assert slugs(client, **params) == expected
@@ -123,17 +135,7 @@ def test_no_results_message(client):
     assert "No OSTs match these filters" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    "params, field",
-    [
-        ({"group": "no-such-group"}, "group"),
-        ({"member": "nobody"}, "member"),
-        ({"type": "opera"}, "type"),
-        ({"year": "last-year"}, "year"),
-        ({"language": "xx"}, "language"),
-        ({"ordering": "price"}, "ordering"),
-    ],
-)
+@pytest.mark.parametrize("params, field", BAD_FILTERS)
 def test_bad_values_show_the_form_error(client, params, field):
     """An unknown slug or bad value gives the form's error and no results, not a 500."""
     response = client.get(reverse("catalog:ost-list"), params)
