@@ -61,16 +61,19 @@ def manage(env, *args, input=None, check=True, timeout=300):
 
 
 class Gunicorn:
-    """`gunicorn ostsite.wsgi` with N sync workers; its access log names the worker (pid) that answered."""
+    """`gunicorn ostsite.wsgi` with N sync workers; its access log names the worker (pid) that answered.
 
-    def __init__(self, env, workdir, workers=4):
+    With max_requests=1 every worker exits after one answer, so each request meets a new process.
+    """
+
+    def __init__(self, env, workdir, workers=4, max_requests=0):
         self.port = free_port()
         self.access_log = workdir / f"access-{self.port}.log"
         self.error_log = workdir / f"error-{self.port}.log"
         output = self.error_log.open("ab")
         self.process = subprocess.Popen(
             [str(GUNICORN), "ostsite.wsgi", "--workers", str(workers), "--bind", f"{HOST}:{self.port}",
-             "--timeout", "60", "--access-logfile", str(self.access_log),
+             "--timeout", "60", "--max-requests", str(max_requests), "--access-logfile", str(self.access_log),
              "--access-logformat", '%(p)s "%(r)s" %(s)s', "--error-logfile", str(self.error_log)],
             cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output,
         )
