@@ -36,12 +36,14 @@ def paginate(request, queryset, per_page):
 
 
 def busiest_groups_and_kinds():
-    """The 24 groups with the most OSTs, the OST count of each kind of show and of each year (newest first),
-    for the home page."""
+    """The 24 groups with the most OSTs, the OST count of each kind of show and of each year (newest first, then
+    the songs whose year is not known, as None), for the home page."""
     facets = catalogue_facets()
     counts = facets["group"]
     top_ids = heapq.nlargest(24, filter(None, counts), key=counts.get)
     years = sorted(((year, n) for year, n in facets["year"].items() if year is not None), reverse=True)
+    # Songs whose year is not known are counted too (the timeline lists them).
+    years += [(None, facets["year"][None])] if facets["year"].get(None) else []
     return [(group, counts[group.pk]) for group in Group.objects.filter(pk__in=top_ids)], facets["type"], years
 
 
