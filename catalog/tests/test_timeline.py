@@ -220,3 +220,29 @@ def test_a_new_ost_shows_on_the_cached_timeline_at_once(client):
     assert client.get("/timeline/")["X-Page-Cache"] == "hit"
     make_ost(show=OST.objects.get(slug="star").show, artist=OST.objects.get(slug="star").artist, release_year=2022)
     assert "7 songs" in main_of(client.get("/timeline/"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_clicking_a_bar_in_chromium_lands_on_its_filtered_list(live_server, article_data, browser):
+    """In Chromium: a click on Stray Kids' part of 2020 opens the list of their two 2020 songs; on a phone the
+    keyboard reaches the parts of a bar too, and Enter opens that part's list."""
+    for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.goto(live_server.url + "/timeline/")
+        page.get_by_role("link", name="Stray Kids, 2020: 2 songs").click()
+        page.wait_for_url("**/osts/?year=2020&group=stray-kids")
+        assert page.locator(".result-count").inner_text() == "2 OSTs match"
+        titles = page.locator(".ost-card-title a").all_inner_texts()
+        assert sorted(titles) == ["SLUMP", "TOP"]
+
+        page.goto(live_server.url + "/timeline/?by=kind")
+        page.get_by_role("link", name="2022: 6 songs in all").focus()
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "K-drama, 2022: 5 songs"
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/osts/?year=2022&type=k-drama")
+        assert page.locator(".result-count").inner_text() == "5 OSTs match"
+        assert page.locator(".ost-card").count() == 5
+        context.close()
