@@ -100,7 +100,7 @@ class TestTimelinePage:
         assert "One bar per year from 2019 to 2022" in chart
         table = main[main.index('<table class="timeline-table">') : main.index("</table>")]
         head = re.findall(r'<th scope="col">([^<]+)</th>', table)
-        assert head == ["Group", "2019", "2020", "2021", "2022", "Year not known", "All years"]
+        assert head == ["Group", "2019", "2020", "2021", "2022", "Year not known", "All"]
         rows = {}
         for name, cells in re.findall(r'<tr><th scope="row">.*?<span>([^<]+)</span></span></th>(.*?)</tr>', table):
             rows[html.unescape(name)] = [int(n) for n in re.findall(r">(\d+)<", cells)]
