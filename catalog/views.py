@@ -54,7 +54,7 @@ def home(request):
         # A new site: one welcome instead of a row of empty lists.
         return render_with_comments(request, "catalog/home.html", {"empty_catalogue": True}, target=None)
     # Once per site version: on a big catalogue the site-wide counts run to thousands of entries.
-    groups, kind_counts, year_counts = cached("home-browse", busiest_groups_and_kinds, lists=True)
+    groups, kind_counts, year_counts = cached("home-browse-with-years", busiest_groups_and_kinds, lists=True)
     # Changes with every approved comment on an OST, which makes the home page stale too.
     discussed = cached("most-discussed", Comment.objects.most_discussed_osts, page=request.path)
     # Both rows' cards made in one go: one set of queries for the cards not cached yet.
