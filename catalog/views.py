@@ -80,7 +80,7 @@ def timeline(request):
     problem = None
     if by not in SPLITS:
         problem = (
-            f"“{by[:40]}” is not a way to split the timeline: choose by group (?by=group) or by kind of show "
+            f"“{''.join(ch for ch in by[:40] if ch.isprintable())}” is not a way to split the timeline: choose by group (?by=group) or by kind of show "
             "(?by=kind)."
         )
         if fmt == "json":
