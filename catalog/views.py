@@ -79,10 +79,8 @@ def timeline(request):
     by = request.GET.get("by") or DEFAULT_SPLIT
     problem = None
     if by not in SPLITS:
-        problem = (
-            f"“{''.join(ch for ch in by[:40] if ch.isprintable())}” is not a way to split the timeline: choose by group (?by=group) or by kind of show "
-            "(?by=kind)."
-        )
+        shown = "".join(ch for ch in by[:40] if ch.isprintable())
+        problem = f"“{shown}” is not a way to split the timeline: choose by group (?by=group) or by kind of show (?by=kind)."
         if fmt == "json":
             return exports.json_response({"errors": {"by": [problem]}}, status=400)
         problem += " Here it is by group."
