@@ -233,7 +233,7 @@ def test_clicking_a_bar_in_chromium_lands_on_its_filtered_list(live_server, arti
         page.goto(live_server.url + "/timeline/")
         page.get_by_role("link", name="Stray Kids, 2020: 2 songs").click()
         page.wait_for_url("**/osts/?year=2020&group=stray-kids")
-        assert page.locator(".result-count").inner_text() == "2 OSTs match"
+        assert page.locator(".result-count").inner_text().startswith("2 OSTs")
         titles = page.locator(".ost-card-title a").all_inner_texts()
         assert sorted(titles) == ["SLUMP", "TOP"]
 
@@ -243,6 +243,6 @@ def test_clicking_a_bar_in_chromium_lands_on_its_filtered_list(live_server, arti
         assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "K-drama, 2022: 5 songs"
         page.keyboard.press("Enter")
         page.wait_for_url("**/osts/?year=2022&type=k-drama")
-        assert page.locator(".result-count").inner_text() == "5 OSTs match"
+        assert page.locator(".result-count").inner_text().startswith("5 OSTs")
         assert page.locator(".ost-card").count() == 5
         context.close()
