@@ -238,3 +238,41 @@ def show_record(request, show, also_on, soundtrack, cameos):
         "cameos": [{"member": c.member.stage_name, "note": c.note} for c in cameos],
         "licence": LICENCE,
     }
+
+
+# The timeline ------------------------------------------------------------------------------------------------
+
+
+def timeline_record(request, data):
+    """The timeline's numbers (`catalog.timeline.build_timeline`), each count with the list of its OSTs."""
+    field, parts_name = ("group", "groups") if data["by"] == "group" else ("kind_of_show", "kinds_of_show")
+
+    def link(url):
+        return {"osts": absolute(request, url)} if url else {}
+
+    years = [
+        {
+            "year": bar["year"],
+            "count": bar["total"],
+            **link(bar["url"]),
+            parts_name: [
+                {field: row["label"], "count": row["cells"][i]["count"], **link(row["cells"][i]["url"])}
+                for row in data["table"]
+                if row["cells"][i]["count"]
+            ],
+        }
+        for i, bar in enumerate(data["bars"])
+    ]
+    unknown = data["unknown"]
+    return {
+        "split_by": field,
+        "count": data["total"],
+        "years": years,
+        "year_unknown": {
+            "count": unknown["total"],
+            parts_name: [{field: label, "count": n} for label, n in unknown["by"]],
+            "osts": [{"title": title, "url": absolute(request, url)} for title, url in unknown["named"]],
+            "more": unknown["more"],
+        },
+        "licence": LICENCE,
+    }

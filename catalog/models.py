@@ -530,6 +530,13 @@ class OSTQuerySet(models.QuerySet):
             "network": networks,
         }
 
+    def per_year(self, by):
+        """[(release year, group id or kind of show, OST count)] in one grouped query: how many OSTs came out each
+        year, split by group (`by="group"`) or by kind of show (`by="kind"`). Songs whose year is not known are
+        counted under the year None."""
+        field = {"group": "artist", "kind": "show__kind"}[by]
+        return list(self.order_by().values_list("release_year", field).annotate(n=Count("pk")))
+
     def sung_by(self, member):
         """Solos, subsets and whole-group songs the member was part of."""
         in_lineup = Membership.objects.filter(group=OuterRef("artist"), member=member).at_release(

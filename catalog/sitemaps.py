@@ -1,4 +1,4 @@
-"""sitemap.xml: the home and list pages, and every OST, group, member and show page, with when each last changed."""
+"""sitemap.xml: the home, list and timeline pages, and every OST, group, member and show page, with when each last changed."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
@@ -40,7 +40,7 @@ class ShowSitemap(CatalogueSitemap):
 
 
 class ListPagesSitemap(Sitemap):
-    """The home page and the three lists, each as fresh as the newest change to what it lists."""
+    """The home page, the three lists and the timeline, each as fresh as the newest change to what it lists."""
 
     priority = 1.0
     changefreq = "daily"
@@ -49,6 +49,7 @@ class ListPagesSitemap(Sitemap):
         "catalog:ost-list": OST,
         "catalog:group-list": Group,
         "catalog:show-list": Show,
+        "catalog:timeline": OST,
     }
 
     def items(self):

@@ -27,4 +27,5 @@ urlpatterns = [
     path("members/<uslug:slug>/", views.member_detail, name="member-detail"),
     path("shows/", views.ShowListView.as_view(), name="show-list"),
     path("shows/<uslug:slug>/", views.show_detail, name="show-detail"),
+    path("timeline/", views.timeline, name="timeline"),
 ]

@@ -18,6 +18,7 @@ from . import exports
 from .filters import OSTFilter, ShowFilter, active_filters, filter_options, show_filter_options
 from .fragments import also_on, catalogue_facets, earlier_names_of, lineup_of, ost_cards, soundtrack_of
 from .models import OST, Cameo, Credit, Group, Member, Show, singers_in_roster_order
+from .timeline import DEFAULT_SPLIT, SPLITS, build_timeline
 
 # A group page names at most this many of the shows its idols sang for.
 MAX_SHOWS = 30
@@ -35,18 +36,25 @@ def paginate(request, queryset, per_page):
 
 
 def busiest_groups_and_kinds():
-    """The 24 groups with the most OSTs and the OST count of each kind of show, for the home page."""
+    """The 24 groups with the most OSTs, the OST count of each kind of show and of each year (newest first, then
+    the songs whose year is not known, as None), for the home page."""
     facets = catalogue_facets()
     counts = facets["group"]
     top_ids = heapq.nlargest(24, filter(None, counts), key=counts.get)
-    return [(group, counts[group.pk]) for group in Group.objects.filter(pk__in=top_ids)], facets["type"]
+    years = sorted(((year, n) for year, n in facets["year"].items() if year is not None), reverse=True)
+    # Songs whose year is not known are counted too (the timeline lists them).
+    years += [(None, facets["year"][None])] if facets["year"].get(None) else []
+    return [(group, counts[group.pk]) for group in Group.objects.filter(pk__in=top_ids)], facets["type"], years
 
 
 @cache_page(lists=True)
 def home(request):
-    # Once per site version: on a big catalogue the site-wide counts run to thousands of entries.
-    groups, kind_counts = cached("home-browse", busiest_groups_and_kinds, lists=True)
     latest_ids = list(OST.objects.values_list("pk", flat=True)[:6])
+    if not latest_ids:
+        # A new site: one welcome instead of a row of empty lists.
+        return render_with_comments(request, "catalog/home.html", {"empty_catalogue": True}, target=None)
+    # Once per site version: on a big catalogue the site-wide counts run to thousands of entries.
+    groups, kind_counts, year_counts = cached("home-browse-with-years", busiest_groups_and_kinds, lists=True)
     # Changes with every approved comment on an OST, which makes the home page stale too.
     discussed = cached("most-discussed", Comment.objects.most_discussed_osts, page=request.path)
     # Both rows' cards made in one go: one set of queries for the cards not cached yet.
@@ -57,8 +65,31 @@ def home(request):
         "kind_counts": kind_counts,
         "kinds": Show.Kind,
         "groups": groups,
+        "year_counts": year_counts,
     }
     return render_with_comments(request, "catalog/home.html", context, target=None)
+
+
+@cache_page(lists=True)
+def timeline(request):
+    """OST releases per year, split by group or by kind of show (?by=group or kind): a chart and its table."""
+    fmt = exports.requested_format(request, offered=JSON_ONLY)
+    if fmt == "":
+        return exports.unknown_format(JSON_ONLY)
+    by = request.GET.get("by") or DEFAULT_SPLIT
+    problem = None
+    if by not in SPLITS:
+        shown = "".join(ch for ch in by[:40] if ch.isprintable())
+        problem = f"“{shown}” is not a way to split the timeline: choose by group (?by=group) or by kind of show (?by=kind)."
+        if fmt == "json":
+            return exports.json_response({"errors": {"by": [problem]}}, status=400)
+        problem += " Here it is by group."
+        by = DEFAULT_SPLIT
+    data = cached(f"timeline:{by}", lambda: build_timeline(by), lists=True)
+    if fmt == "json":
+        return exports.json_response(exports.timeline_record(request, data))
+    splits = [(value, label, f"{request.path}?by={value}") for value, label in SPLITS.items()]
+    return render(request, "catalog/timeline.html", {"timeline": data, "splits": splits, "problem": problem})
 
 
 class FilteredListView(FilterView):

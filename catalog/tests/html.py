@@ -19,11 +19,15 @@ class PageReader(HTMLParser):
         self._href = None
         self._chip = None
         self._in_breadcrumbs = False
+        # The page's title is the one in <head>; an SVG in the body has <title>s of its own (a chart's parts).
+        self._in_body = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         classes = (attrs.get("class") or "").split()
-        if tag == "title":
+        if tag == "body":
+            self._in_body = True
+        elif tag == "title" and not self._in_body:
             self._start("title")
         elif tag == "meta" and attrs.get("content") is not None:
             key = attrs.get("property") or attrs.get("name")

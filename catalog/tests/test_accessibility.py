@@ -23,6 +23,8 @@ PAGES = [
     "/members/마시호/",
     "/shows/",
     "/shows/our-blues/",
+    "/timeline/",
+    "/timeline/?by=kind",
     "/osts/no-such-song/",
 ]
 # Listens before any page script runs; Playwright's init scripts are not subject to the page's CSP.

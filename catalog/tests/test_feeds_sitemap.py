@@ -100,7 +100,7 @@ class TestSitemap:
         for loc in locs:
             assert client.get(urlsplit(loc).path).status_code == 200, loc
         paths = {urlsplit(loc).path for loc in locs}
-        expected = {"/", "/osts/", "/groups/", "/shows/"}
+        expected = {"/", "/osts/", "/groups/", "/shows/", "/timeline/"}
         for model in (OST, Group, Member, Show):
             expected |= {obj.get_absolute_url() for obj in model.objects.all()}
         assert paths == expected and len(locs) == len(expected)

@@ -54,6 +54,8 @@ def page_responses(client):
         ("show-list", "/shows/"),
         ("show-list-filtered", "/shows/?type=anime&year=abc"),
         ("show", "/shows/our-blues/"),
+        ("timeline", "/timeline/"),
+        ("timeline-by-kind-bad-value", "/timeline/?by=kind&by=nope"),
         ("not-found", "/osts/no-such-song/"),
     ]
     for name, url in pages:
@@ -93,4 +95,4 @@ def test_every_page_type_is_valid_html(client, tmp_path):
     errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()}]" for m in messages]
     assert not errors, "\n".join(errors)
     assert result.returncode == 0, result.stderr
-    assert len(files) == 25
+    assert len(files) == 27

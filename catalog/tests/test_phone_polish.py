@@ -81,9 +81,52 @@ def phone(browser):
 @pytest.mark.django_db(transaction=True)
 def test_korean_wraps_between_words_and_targets_are_big_enough_on_a_phone(live_server, article_data, phone):
     """At 390 px: Korean words are never split across lines, and every tap target is at least 24×24 px."""
-    pages = ["/", "/osts/", "/osts/gonna-be-fine/", "/groups/treasure/", "/members/마시호/", "/shows/our-blues/"]
+    pages = ["/", "/osts/", "/osts/gonna-be-fine/", "/groups/treasure/", "/members/마시호/", "/shows/our-blues/", "/timeline/"]
     for path in pages:
         phone.goto(live_server.url + path)
         assert phone.evaluate(SMALL_TARGETS) == [], path
     phone.goto(live_server.url + "/groups/stray-kids/")
     assert phone.evaluate(KOREAN_WORDS) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_group_page_shows_the_songs_before_the_line_up_on_a_phone(live_server, article_data, browser):
+    """At 390 px the songs' heading is above the line-up's; at 1280 px the line-up sits beside the songs, on the right."""
+    boxes = {}
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(live_server.url + "/groups/treasure/")
+        boxes[width] = (page.locator("#osts-heading").bounding_box(), page.locator("#lineup-heading").bounding_box())
+        context.close()
+    songs, lineup = boxes[390]
+    assert songs["y"] + songs["height"] <= lineup["y"]
+    songs, lineup = boxes[1280]
+    assert lineup["x"] >= songs["x"] + songs["width"] and abs(lineup["y"] - songs["y"]) < 20
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_page_type_logs_a_console_error_or_fails_a_request(live_server, article_data, browser):
+    """Home, lists, OST, group, member, show and timeline pages, on a phone and a desktop: no console error, no
+    script error, no request that fails or answers 400 or more (the icons included)."""
+    pages = [
+        "/", "/osts/", "/osts/?type=anime", "/osts/once-again/", "/groups/", "/groups/treasure/", "/members/winter/",
+        "/shows/", "/shows/our-blues/", "/timeline/", "/timeline/?by=kind",
+    ]
+    for viewport in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+        page.on("response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}"))
+        for path in pages:
+            page.goto(live_server.url + path, wait_until="networkidle")
+            assert problems == [], path
+        # What a browser asks for on its own, even where no page links it.
+        for icon in ("/favicon.ico", "/apple-touch-icon.png"):
+            assert page.request.get(live_server.url + icon).status == 200
+        context.close()

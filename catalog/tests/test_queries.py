@@ -55,6 +55,8 @@ PAGES = [
     lambda g, m, s, o: m.get_absolute_url(),
     lambda g, m, s, o: "/shows/?type=anime",
     lambda g, m, s, o: s.get_absolute_url(),
+    lambda g, m, s, o: "/timeline/",
+    lambda g, m, s, o: "/timeline/?by=kind&format=json",
     # The downloads hold every match, still in a fixed number of queries.
     lambda g, m, s, o: "/osts/?format=csv",
     lambda g, m, s, o: "/osts/?type=anime&language=ja&ordering=-year&format=json",

@@ -33,7 +33,7 @@ class TestHeads:
         """No two pages in the sitemap share a <title> or a meta description."""
         titles, descriptions = {}, {}
         paths = sitemap_paths(client)
-        assert len(paths) == 4 + OST.objects.count() + Group.objects.count() + Member.objects.count() + Show.objects.count()
+        assert len(paths) == 5 + OST.objects.count() + Group.objects.count() + Member.objects.count() + Show.objects.count()
         for page_path in paths:
             page = read_page(client.get(page_path))
             (description,) = page.meta["description"]
