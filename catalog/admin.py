@@ -21,7 +21,9 @@ from .forms import (
     ShowAdminForm,
 )
 from .imports import DeskImportExportMixin
-from .models import OST, Agency, Cameo, Credit, Group, GroupName, Language, ListenLink, Member, Membership, Network, Show, Source
+from .models import (
+    OST, Agency, Alias, Cameo, Credit, Group, GroupName, Language, ListenLink, Member, Membership, Network, Show, Source,
+)
 from .resources import GroupResource, MemberResource, OSTResource, ShowResource
 
 
@@ -183,7 +185,7 @@ class MemberMembershipInline(admin.TabularInline):
 
 class CreditInline(MemberPickerMixin, admin.TabularInline):
     model = Credit
-    fields = ["member", "role", "note"]
+    fields = ["member", "role", "unsure", "note"]
     autocomplete_fields = ["member"]
     extra = 1
 
@@ -207,6 +209,36 @@ class SourceInline(GenericTabularInline):
     fields = ["url", "title", "accessed_on", "supports"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
+
+
+class SourcedSourceInline(SourceInline):
+    """At least one source: an alias is kept only with a page that states it."""
+
+    min_num = 1
+    validate_min = True
+    extra = 0
+
+
+class AliasListInline(admin.TabularInline):
+    """The entry's aliases, each edited on its own page with the pages that state it."""
+
+    model = Alias
+    fields = ["name", "sourced_by"]
+    readonly_fields = ["name", "sourced_by"]
+    show_change_link = True
+    can_delete = False
+    extra = 0
+    verbose_name_plural = "aliases (add one under Catalog › Aliases, with the page that states it)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources")
+
+    @admin.display(description="Sources")
+    def sourced_by(self, alias):
+        return ", ".join(source.title for source in alias.sources.all()) or "none"
 
 
 class ShowCameoInline(admin.TabularInline):
@@ -268,7 +300,7 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin,
     search_fields = ["name", "native_name", "alternative_names", "earlier_names__name", "slug", "agency__name"]
     autocomplete_fields = ["agency"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [GroupNameInline, GroupMembershipInline, SourceInline]
+    inlines = [GroupNameInline, AliasListInline, GroupMembershipInline, SourceInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -291,7 +323,7 @@ class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin
     list_filter = ["groups"]
     search_fields = ["stage_name", "native_name", "slug", "groups__name", "groups__native_name"]
     prepopulated_fields = {"slug": ["stage_name"]}
-    inlines = [MemberMembershipInline, MemberCameoInline, SourceInline]
+    inlines = [MemberMembershipInline, AliasListInline, MemberCameoInline, SourceInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -419,11 +451,34 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, H
 
 @admin.register(Credit)
 class CreditAdmin(DeletionInWordsMixin, HistoryAdmin):
-    list_display = ["ost", "member", "role", "note"]
-    list_filter = ["role"]
+    list_display = ["ost", "member", "role", "unsure", "note"]
+    list_filter = ["role", "unsure"]
     list_select_related = ["ost", "member"]
     search_fields = ["ost__title", "ost__native_title", "member__stage_name", "member__native_name"]
     autocomplete_fields = ["ost", "member"]
+
+
+@admin.register(Alias)
+class AliasAdmin(DeletionInWordsMixin, HistoryAdmin):
+    """Other names fans search for (SKZ, CB97), each kept with at least one page that states it."""
+
+    list_display = ["name", "entry", "source_list"]
+    list_select_related = ["group", "member"]
+    search_fields = ["name", "group__name", "member__stage_name"]
+    autocomplete_fields = ["group", "member"]
+    fields = ["name", "group", "member"]
+    inlines = [SourcedSourceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources")
+
+    @admin.display(description="Group or idol")
+    def entry(self, alias):
+        return alias.entry
+
+    @admin.display(description="Sources")
+    def source_list(self, alias):
+        return ", ".join(source.title for source in alias.sources.all())
 
 
 @admin.register(Cameo)
