@@ -4,7 +4,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models, router
 from django.db.models import Count, Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from ostsite.history import HistoryAdmin
@@ -219,26 +219,28 @@ class SourcedSourceInline(SourceInline):
     extra = 0
 
 
-class AliasListInline(admin.TabularInline):
-    """The entry's aliases, each edited on its own page with the pages that state it."""
+class AliasListMixin:
+    """The entry's aliases, with their sources, on its change form; each is edited on its own page (Catalog ›
+    Aliases) with the pages that state it."""
 
-    model = Alias
-    fields = ["name", "sourced_by"]
-    readonly_fields = ["name", "sourced_by"]
-    show_change_link = True
-    can_delete = False
-    extra = 0
-    verbose_name_plural = "aliases (add one under Catalog › Aliases, with the page that states it)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("sources")
-
-    @admin.display(description="Sources")
-    def sourced_by(self, alias):
-        return ", ".join(source.title for source in alias.sources.all()) or "none"
+    @admin.display(description="Aliases")
+    def alias_list(self, obj):
+        if obj.pk is None:
+            return "Save first, then add aliases."
+        entry = "group" if isinstance(obj, Group) else "member"
+        aliases = format_html_join(
+            ", ", '<a href="{}">{}</a> ({})',
+            (
+                (reverse("admin:catalog_alias_change", args=[alias.pk]), alias.name,
+                 ", ".join(source.title for source in alias.sources.all()) or "no source")
+                for alias in obj.aliases.prefetch_related("sources")
+            ),
+        )
+        add = format_html(
+            '<a href="{}?{}={}">Add an alias</a>, with the page that states it.',
+            reverse("admin:catalog_alias_add"), entry, obj.pk,
+        )
+        return format_html("{} {}", aliases, add) if aliases else add
 
 
 class ShowCameoInline(admin.TabularInline):
@@ -290,7 +292,7 @@ class LanguageAdmin(DeletionInWordsMixin, HistoryAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+class GroupAdmin(AliasListMixin, DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
     resource_classes = [GroupResource]
     form = GroupAdminForm
     list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
@@ -300,7 +302,8 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin,
     search_fields = ["name", "native_name", "alternative_names", "earlier_names__name", "slug", "agency__name"]
     autocomplete_fields = ["agency"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [GroupNameInline, AliasListInline, GroupMembershipInline, SourceInline]
+    inlines = [GroupNameInline, GroupMembershipInline, SourceInline]
+    readonly_fields = ["image_preview", "alias_list"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -315,7 +318,7 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin,
 
 
 @admin.register(Member)
-class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+class MemberAdmin(AliasListMixin, DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
     resource_classes = [MemberResource]
     form = MemberAdminForm
     list_display = ["thumbnail", "stage_name", "native_name", "group_names", on_site]
@@ -323,7 +326,8 @@ class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin
     list_filter = ["groups"]
     search_fields = ["stage_name", "native_name", "slug", "groups__name", "groups__native_name"]
     prepopulated_fields = {"slug": ["stage_name"]}
-    inlines = [MemberMembershipInline, AliasListInline, MemberCameoInline, SourceInline]
+    inlines = [MemberMembershipInline, MemberCameoInline, SourceInline]
+    readonly_fields = ["image_preview", "alias_list"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
