@@ -77,11 +77,10 @@ def read_query(value):
         if token in FILLERS:
             i += 1
             continue
-        placement = PLACEMENT_WORDS.get(token)
+        placement, word = PLACEMENT_WORDS.get(token), tokens[i]
         if token == "main" and following in ("theme", "themes"):
-            placement, i = OST.Placement.MAIN_THEME, i + 1
+            placement, word, i = OST.Placement.MAIN_THEME, f"{tokens[i]} {tokens[i + 1]}", i + 1
         if placement:
-            word = tokens[i]
             i += 1
             if i < len(tokens) and folded[i] in PLACEMENT_TAILS:
                 i += 1
