@@ -164,6 +164,13 @@ class TestFanSearch:
         assert len(response.context["paginator"].object_list) == 3
         assert "Written by the idols: " not in response.content.decode()
 
+    def test_written_by_idols_is_kept_in_the_canonical_url(self, client):
+        """The ticked box is a filter fans share: the canonical URL keeps it as written_by_idols=1."""
+        page = read_page(client.get("/osts/?written_by_idols=1&type=anime&utm_source=x"))
+        assert page.link("canonical")[0]["href"] == "http://testserver/osts/?type=anime&written_by_idols=1"
+        page = read_page(client.get("/osts/?type=anime"))
+        assert page.link("canonical")[0]["href"] == "http://testserver/osts/?type=anime"
+
     def test_an_unconfirmed_credit_does_not_count(self, client, django_capture_on_commit_callbacks):
         """Soyeon's lyric credit on "Help Me" is unconfirmed: the song is not counted until an editor marks it
         confirmed."""
