@@ -181,11 +181,16 @@ TRIGRAM_CLOSE_ENOUGH = 0.3
 
 
 def _build_suggestion_names():
-    """{squashed name: name as shown} of every name and OST title."""
-    names = {}
+    """{"names": {squashed name: name as shown}, "words": {squashed word: word as shown}} of every name and OST
+    title, and of the words in them."""
+    names, words = {}, {}
     for _kind, _pk, name in _name_rows(with_titles=True):
         names.setdefault(squash(name), name)
-    return names
+        for word in name.split():
+            key = squash(word)
+            if len(key) >= min_squashed(key):
+                words.setdefault(key, word)
+    return {"names": names, "words": words}
 
 
 def suggest(query):
@@ -206,9 +211,24 @@ def suggest(query):
 
 
 def _closest_in_memory(text):
-    names = _in_memory("search-suggestion-names", _build_suggestion_names, lists=True)
+    vocabulary = _in_memory("search-suggestion-names", _build_suggestion_names, lists=True)
+    names, words = vocabulary["names"], vocabulary["words"]
     close = difflib.get_close_matches(squash(text), names.keys(), n=1, cutoff=CLOSE_ENOUGH)
-    return names[close[0]] if close else None
+    if close:
+        return names[close[0]]
+    # Word by word ("seungmim close"): a word found in some name stays, any other takes the closest word of a name.
+    corrected, changed = [], False
+    for word in text.split():
+        key = squash(word)
+        if not key or key in words or any(key in name for name in names):
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(key, words.keys(), n=1, cutoff=CLOSE_ENOUGH)
+        if not close:
+            return None
+        corrected.append(words[close[0]])
+        changed = True
+    return " ".join(corrected) if changed else None
 
 
 def _closest_by_trigrams(text):

@@ -130,17 +130,17 @@ class OSTListView(FilteredListView):
 
     def suggestion(self, query):
         """{"query", "url"}: the closest spelling of an empty search, kept only if it finds OSTs with the other
-        filters in use; or None."""
+        filters in use; or {} (cached too, unlike None)."""
         corrected = suggest(query)
         if corrected is None:
-            return None
+            return {}
         params = self.request.GET.copy()
         params["q"] = corrected
         for name in ("page", "format"):
             params.pop(name, None)
         filterset = OSTFilter(params, queryset=OST.objects.all())
         if not filterset.is_valid() or not filterset.qs.exists():
-            return None
+            return {}
         return {"query": corrected, "url": f"{self.request.path}?{params.urlencode()}"}
 
     def count_key(self):

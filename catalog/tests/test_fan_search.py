@@ -113,13 +113,18 @@ class TestFanSearch:
 
     @pytest.mark.parametrize(
         "q, suggestion",
-        [("enhypan", "ENHYPEN"), ("forget me nor", "Forget Me Not"), ("treasurr", "TREASURE"), ("seungmim", "Seungmin")],
+        [
+            ("enhypan", "ENHYPEN"), ("forget me nor", "Forget Me Not"), ("treasurr", "TREASURE"),
+            ("seungmim", "Seungmin"), ("seungmim close", "Seungmin close"), ("towr of god opening", "Tower of God opening"),
+            ("hometwn", "Hometown"),
+        ],
     )
     def test_did_you_mean_corrects_typos(self, client, q, suggestion):
         """Names and titles one or two letters off are offered."""
         response = search(client, q)
         assert response.context["paginator"].count == 0
         assert response.context["suggestion"]["query"] == suggestion
+        assert found(client, suggestion)
 
     def test_did_you_mean_keeps_the_other_filters_and_the_year(self, client):
         """The corrected search keeps the page's other filters and the words read as a year; it is offered only if it
@@ -130,13 +135,13 @@ class TestFanSearch:
         assert suggestion["url"] == "/osts/?q=Stray+Kids+2020&type=anime"
         assert found(client, "Stray Kids 2020", type="anime") == {"top", "slump"}
         # No Stray Kids song is a web drama's: nothing to offer.
-        assert search(client, "straykdis", type="web-drama").context["suggestion"] is None
+        assert search(client, "straykdis", type="web-drama").context["suggestion"] == {}
 
     def test_nothing_close_is_not_guessed(self, client):
         """A search far from every name gets the friendlier empty state without a suggestion."""
         response = search(client, "zzzzqqq")
         content = response.content.decode()
-        assert response.context["suggestion"] is None
+        assert response.context["suggestion"] == {}
         assert "Did you mean" not in content
         assert "Search knows nicknames such as SKZ or TXT" in content
         assert '<a href="/groups/">the groups</a>' in content
