@@ -215,8 +215,11 @@ class SourcedSourceInline(SourceInline):
     """At least one source: an alias is kept only with a page that states it."""
 
     min_num = 1
-    validate_min = True
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Generic inlines do not pass validate_min on by themselves.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
 class AliasListMixin:

@@ -266,3 +266,38 @@ def test_search_pages_stay_within_the_query_budget(client, django_assert_max_num
     with django_assert_max_num_queries(10):
         response = client.get("/osts/", {"q": "straykdis"})
     assert response.context["suggestion"]["query"] == "Stray Kids"
+
+
+def alias_post(group, sources=()):
+    prefix = "catalog-source-content_type-object_id"
+    data = {
+        "name": "NS", "group": str(group.pk), "member": "",
+        f"{prefix}-TOTAL_FORMS": str(len(sources)), f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "1", f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, (url, title) in enumerate(sources):
+        data.update({f"{prefix}-{i}-url": url, f"{prefix}-{i}-title": title, f"{prefix}-{i}-accessed_on": "",
+                     f"{prefix}-{i}-supports": "alias"})
+    return data
+
+
+def test_an_alias_is_saved_only_with_a_source(admin_client):
+    """In the admin an alias needs a page that states it, and belongs to a group or an idol, not both."""
+    group = make_group(name="Nova Star")
+    url = reverse("admin:catalog_alias_add")
+    response = admin_client.post(url, alias_post(group))
+    assert response.status_code == 200
+    assert "Please submit at least 1 form." in response.content.decode()
+    assert not Alias.objects.exists()
+    response = admin_client.post(url, {**alias_post(group, [("https://example.com/ns", "example.com")]),
+                                       "member": str(make_member(group).pk)})
+    assert response.status_code == 200
+    assert "An alias belongs to a group or to an idol: choose one of them." in response.content.decode()
+    response = admin_client.post(url, alias_post(group, [("https://example.com/ns", "example.com")]))
+    assert response.status_code == 302
+    alias = Alias.objects.get()
+    assert (alias.group, alias.name, [s.url for s in alias.sources.all()]) == (group, "NS", ["https://example.com/ns"])
+    # The group's admin page lists it with its source, and links to add another.
+    page = admin_client.get(reverse("admin:catalog_group_change", args=[group.pk])).content.decode()
+    assert f'<a href="/admin/catalog/alias/{alias.pk}/change/">NS</a> (example.com)' in page
+    assert f'href="/admin/catalog/alias/add/?group={group.pk}"' in page
