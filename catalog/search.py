@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import CharField, F, Value
 
-from ostsite.page_cache import cached, versions, SITE, LISTS
+from ostsite.page_cache import LISTS, SITE, cached, versions
 
 from .models import OST, Alias, Group, GroupName, Member, Show
 

@@ -11,8 +11,8 @@ from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from catalog.models import OST, Alias, Credit, Source
-from catalog.search import read_query, squash, Term
+from catalog.models import Alias, Credit, Source
+from catalog.search import Term, read_query, squash
 from catalog.tests.factories import make_group, make_member, make_ost, make_show
 from catalog.tests.html import read_page
 
