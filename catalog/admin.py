@@ -4,7 +4,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models, router
 from django.db.models import Count, Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from ostsite.history import HistoryAdmin
@@ -21,7 +21,9 @@ from .forms import (
     ShowAdminForm,
 )
 from .imports import DeskImportExportMixin
-from .models import OST, Agency, Cameo, Credit, Group, GroupName, Language, ListenLink, Member, Membership, Network, Show, Source
+from .models import (
+    OST, Agency, Alias, Cameo, Credit, Group, GroupName, Language, ListenLink, Member, Membership, Network, Show, Source,
+)
 from .resources import GroupResource, MemberResource, OSTResource, ShowResource
 
 
@@ -183,7 +185,7 @@ class MemberMembershipInline(admin.TabularInline):
 
 class CreditInline(MemberPickerMixin, admin.TabularInline):
     model = Credit
-    fields = ["member", "role", "note"]
+    fields = ["member", "role", "unsure", "note"]
     autocomplete_fields = ["member"]
     extra = 1
 
@@ -207,6 +209,41 @@ class SourceInline(GenericTabularInline):
     fields = ["url", "title", "accessed_on", "supports"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
+
+
+class SourcedSourceInline(SourceInline):
+    """At least one source: an alias is kept only with a page that states it."""
+
+    min_num = 1
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Generic inlines do not pass validate_min on by themselves.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+class AliasListMixin:
+    """The entry's aliases, with their sources, on its change form; each is edited on its own page (Catalog ›
+    Aliases) with the pages that state it."""
+
+    @admin.display(description="Aliases")
+    def alias_list(self, obj):
+        if obj.pk is None:
+            return "Save first, then add aliases."
+        entry = "group" if isinstance(obj, Group) else "member"
+        aliases = format_html_join(
+            ", ", '<a href="{}">{}</a> ({})',
+            (
+                (reverse("admin:catalog_alias_change", args=[alias.pk]), alias.name,
+                 ", ".join(source.title for source in alias.sources.all()) or "no source")
+                for alias in obj.aliases.prefetch_related("sources")
+            ),
+        )
+        add = format_html(
+            '<a href="{}?{}={}">Add an alias</a>, with the page that states it.',
+            reverse("admin:catalog_alias_add"), entry, obj.pk,
+        )
+        return format_html("{} {}", aliases, add) if aliases else add
 
 
 class ShowCameoInline(admin.TabularInline):
@@ -258,7 +295,7 @@ class LanguageAdmin(DeletionInWordsMixin, HistoryAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+class GroupAdmin(AliasListMixin, DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
     resource_classes = [GroupResource]
     form = GroupAdminForm
     list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
@@ -269,6 +306,7 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin,
     autocomplete_fields = ["agency"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [GroupNameInline, GroupMembershipInline, SourceInline]
+    readonly_fields = ["image_preview", "alias_list"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -283,7 +321,7 @@ class GroupAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin,
 
 
 @admin.register(Member)
-class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+class MemberAdmin(AliasListMixin, DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
     resource_classes = [MemberResource]
     form = MemberAdminForm
     list_display = ["thumbnail", "stage_name", "native_name", "group_names", on_site]
@@ -292,6 +330,7 @@ class MemberAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin
     search_fields = ["stage_name", "native_name", "slug", "groups__name", "groups__native_name"]
     prepopulated_fields = {"slug": ["stage_name"]}
     inlines = [MemberMembershipInline, MemberCameoInline, SourceInline]
+    readonly_fields = ["image_preview", "alias_list"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -419,11 +458,34 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, H
 
 @admin.register(Credit)
 class CreditAdmin(DeletionInWordsMixin, HistoryAdmin):
-    list_display = ["ost", "member", "role", "note"]
-    list_filter = ["role"]
+    list_display = ["ost", "member", "role", "unsure", "note"]
+    list_filter = ["role", "unsure"]
     list_select_related = ["ost", "member"]
     search_fields = ["ost__title", "ost__native_title", "member__stage_name", "member__native_name"]
     autocomplete_fields = ["ost", "member"]
+
+
+@admin.register(Alias)
+class AliasAdmin(DeletionInWordsMixin, HistoryAdmin):
+    """Other names fans search for (SKZ, CB97), each kept with at least one page that states it."""
+
+    list_display = ["name", "entry", "source_list"]
+    list_select_related = ["group", "member"]
+    search_fields = ["name", "group__name", "member__stage_name"]
+    autocomplete_fields = ["group", "member"]
+    fields = ["name", "group", "member"]
+    inlines = [SourcedSourceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources")
+
+    @admin.display(description="Group or idol")
+    def entry(self, alias):
+        return alias.entry
+
+    @admin.display(description="Sources")
+    def source_list(self, alias):
+        return ", ".join(source.title for source in alias.sources.all())
 
 
 @admin.register(Cameo)

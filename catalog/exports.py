@@ -155,7 +155,8 @@ def ost_record(request, ost, lineup, in_group_then, singer_ids):
             for link in ost.listen_links.all()
         ],
         "credits": [
-            {"role": credit.get_role_display(), "member": credit.member.stage_name, "note": credit.note}
+            {"role": credit.get_role_display(), "member": credit.member.stage_name, "confirmed": not credit.unsure,
+             "note": credit.note}
             for credit in ost.credits.all()
         ],
         "licence": LICENCE,
@@ -208,7 +209,7 @@ def member_record(request, member, memberships, osts, credits, cameos):
         "osts_sung": ost_refs(request, osts),
         "credits": [
             {"role": c.get_role_display(), "ost": c.ost.title, "url": absolute(request, c.ost.get_absolute_url()),
-             "note": c.note}
+             "confirmed": not c.unsure, "note": c.note}
             for c in credits
         ],
         "cameos": [

@@ -12,7 +12,8 @@ from django.http import QueryDict
 
 from ostsite.page_cache import cached
 
-from .models import OST, Agency, Group, GroupName, Language, Member, Membership, Network, Show
+from .models import OST, Agency, Alias, Group, GroupName, Language, Member, Membership, Network, Show
+from .search import name_matches, read_query
 from .widgets import CachedOptionsSelect
 
 
@@ -34,8 +35,9 @@ def containing(model, word, *fields):
 
 
 def search_osts(queryset, value, broad=False):
-    """Titles (native and alternative ones too), group (current and earlier), member and show names; every word
-    must match.
+    """Titles (native and alternative ones too), group (current and earlier names, aliases), member (and aliases) and
+    show names, with or without their spaces and hyphens; years; places in the soundtrack. Every term must match
+    (catalog/search.py reads the terms).
 
     `broad` is for a search known to match many OSTs: SQLite's OR optimisation would gather and sort
     every match to show one page, so the condition is hidden from it in a CASE, and SQLite walks the
@@ -43,32 +45,53 @@ def search_osts(queryset, value, broad=False):
     plans it well either way, and the CASE would cost it its trigram indexes (4.5 s at 100,000 OSTs).
     """
     condition = Q()
-    for word in value.split():
-        # The names live in small tables: find the matching groups, shows and members once (uncorrelated
-        # subqueries), so the big OST table is only compared by id.
-        # A group is found by every name it has had (a few rows: no index needed).
-        renamed = GroupName.objects.filter(Q(name__icontains=word) | Q(native_name__icontains=word)).values("group")
-        groups = Group.objects.filter(
-            containing(Group, word, "name", "native_name", "alternative_names") | Q(pk__in=renamed)
-        )
-        shows = Show.objects.filter(containing(Show, word, "title", "original_title", "alternative_titles"))
-        members = Member.objects.filter(containing(Member, word, "stage_name", "native_name")).values("pk")
-        sang_it = OST.singers.through.objects.filter(member__in=members).values("ost")
-        # Whole-group songs count only for members who were in the group at the release.
-        in_lineup = Membership.objects.filter(group=OuterRef("artist"), member__in=members).at_release(
-            OuterRef("released_on"), OuterRef("release_year"), OuterRef("first_aired_on")
-        )
-        groups_with_member = Membership.objects.filter(member__in=members).values("group")
-        condition &= (
-            containing(OST, word, "title", "native_title", "alternative_titles")
-            | Q(artist__in=groups.values("pk"))
-            | Q(show__in=shows.values("pk"))
-            | Q(pk__in=sang_it)
-            | Q(sung_by_whole_group=True, artist__in=groups_with_member) & Exists(in_lineup)
-        )
+    for term in read_query(value):
+        if term.placement and term.number is not None:
+            condition &= Q(placement=term.placement, placement_number=term.number)
+        elif term.placement:
+            condition &= Q(placement=term.placement) | word_condition(term.word)
+        elif term.year is not None:
+            condition &= Q(release_year=term.year) | word_condition(term.word)
+        else:
+            condition &= word_condition(term.word)
     if broad and connection.vendor == "sqlite":
         return queryset.filter(Case(When(condition, then=Value(True)), default=Value(False)))
     return queryset.filter(condition)
+
+
+def word_condition(word):
+    """The OSTs one word of a search finds: in their titles, or in the names of their group, singers or show."""
+    # The names live in small tables: find the matching groups, shows and members once (uncorrelated
+    # subqueries), so the big OST table is only compared by id.
+    # Names with spaces or hyphens typed without them ("straykids", "g-idle"): see catalog/search.py.
+    squashed = name_matches(word)
+    # A group is found by every name it has had, and by its aliases (a few rows: no index needed).
+    renamed = GroupName.objects.filter(Q(name__icontains=word) | Q(native_name__icontains=word)).values("group")
+    group_aliases = Alias.objects.filter(name__icontains=word, group__isnull=False).values("group")
+    groups = Group.objects.filter(
+        containing(Group, word, "name", "native_name", "alternative_names")
+        | Q(pk__in=renamed) | Q(pk__in=group_aliases) | Q(pk__in=squashed["group"])
+    )
+    shows = Show.objects.filter(
+        containing(Show, word, "title", "original_title", "alternative_titles") | Q(pk__in=squashed["show"])
+    )
+    member_aliases = Alias.objects.filter(name__icontains=word, member__isnull=False).values("member")
+    members = Member.objects.filter(
+        containing(Member, word, "stage_name", "native_name") | Q(pk__in=member_aliases) | Q(pk__in=squashed["member"])
+    ).values("pk")
+    sang_it = OST.singers.through.objects.filter(member__in=members).values("ost")
+    # Whole-group songs count only for members who were in the group at the release.
+    in_lineup = Membership.objects.filter(group=OuterRef("artist"), member__in=members).at_release(
+        OuterRef("released_on"), OuterRef("release_year"), OuterRef("first_aired_on")
+    )
+    groups_with_member = Membership.objects.filter(member__in=members).values("group")
+    return (
+        containing(OST, word, "title", "native_title", "alternative_titles")
+        | Q(artist__in=groups.values("pk"))
+        | Q(show__in=shows.values("pk"))
+        | Q(pk__in=sang_it)
+        | Q(sung_by_whole_group=True, artist__in=groups_with_member) & Exists(in_lineup)
+    )
 
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
@@ -168,6 +191,11 @@ class OSTFilter(FilterSet):
     year = django_filters.NumberFilter(
         field_name="release_year", label="Year", min_value=1900, max_value=2100, widget=CachedOptionsSelect
     )
+    # A box to tick: sent as written_by_idols=1, and not at all when it is not ticked.
+    written_by_idols = django_filters.BooleanFilter(
+        label="Written by the idols", method="filter_written_by_idols",
+        widget=forms.CheckboxInput(attrs={"value": "1", "aria-describedby": "written-by-idols-hint"}),
+    )
     ordering = OSTOrderingFilter(
         fields=(("release_year", "year"), ("title", "title"), ("created_at", "added")),
         field_labels={"release_year": "Release year", "title": "Title", "created_at": "Date added"},
@@ -193,6 +221,9 @@ class OSTFilter(FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search_osts(queryset, value, broad=self.broad_search)
+
+    def filter_written_by_idols(self, queryset, name, value):
+        return queryset.written_by_idols() if value else queryset
 
     def filter_member(self, queryset, name, member):
         return queryset.sung_by(member)
@@ -274,10 +305,12 @@ def active_filters(filterset, path):
     form.is_valid()  # cleaned_data then holds the valid fields, even when others are not.
     chips = []
     for name, value in form.cleaned_data.items():
-        if value in (None, "", []) or name == "ordering":
+        if value in (None, "", []) or value is False or name == "ordering":
             continue
         field = form.fields[name]
-        if name == "q":
+        if value is True:
+            display = "yes"
+        elif name == "q":
             display = f"“{value}”"
         elif hasattr(value, "_meta"):
             display = str(value)

@@ -70,6 +70,7 @@ def ost_cards(osts, timeout=3600):
             ost.pk: ost
             for ost in osts
             if isinstance(ost, OST) and OST.show.is_cached(ost) and OST.artist.is_cached(ost) and ost.pk in missing
+            and hasattr(ost, "idol_written")
         }
         bare = [pk for pk in missing if pk not in complete]
         if bare:

@@ -195,6 +195,46 @@ class GroupName(models.Model):
         return f"{self.name} (earlier name of {self.group})"
 
 
+class Alias(models.Model):
+    """Another name fans know a group or an idol by (an abbreviation, a producer name), with the pages that say so.
+
+    Search finds the group or idol by it; it is only kept with a source that states it (`sources`).
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="aliases")
+    member = models.ForeignKey(
+        "Member", on_delete=models.CASCADE, null=True, blank=True, related_name="aliases", verbose_name="idol"
+    )
+    name = models.CharField(max_length=100, help_text="As fans write it, e.g. SKZ.")
+    sources = GenericRelation("Source", related_query_name="alias")
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=False, member__isnull=True) | Q(group__isnull=True, member__isnull=False),
+                name="alias_of_one_entry",
+                violation_error_message="An alias belongs to a group or to an idol: choose one of them.",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "name"], name="unique_group_alias",
+                violation_error_message="The group already has this alias.",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "name"], name="unique_member_alias",
+                violation_error_message="The idol already has this alias.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.group or self.member})"
+
+    @property
+    def entry(self):
+        return self.group or self.member
+
+
 class Member(models.Model):
     """An idol. Their groups are reached through memberships."""
 
@@ -481,6 +521,11 @@ def singers_in_roster_order():
     )
 
 
+def idol_writing():
+    """The confirmed lyrics and composition credits of the OST in the outer query."""
+    return Credit.objects.filter(ost=OuterRef("pk"), role__in=Credit.WRITING, unsure=False)
+
+
 def card_prefetches():
     """The related rows an OST card lists: languages, singers in roster order, and the listen links (its play mark)."""
     return ["languages", singers_in_roster_order(), "listen_links"]
@@ -493,8 +538,15 @@ class OSTQuerySet(models.QuerySet):
         return self.only("pk")
 
     def for_cards(self):
-        """The row data of an OST card; the rest (`card_prefetches()`) is fetched only for cards not in the cache."""
-        return self.select_related("show", "show__network", "artist")
+        """The row data of an OST card; the rest (`card_prefetches()`) is fetched only for cards not in the cache.
+
+        `idol_written`: a member of the group is credited (and confirmed) with the song's words or music, its badge.
+        """
+        return self.select_related("show", "show__network", "artist").annotate(idol_written=Exists(idol_writing()))
+
+    def written_by_idols(self):
+        """Songs whose words or music an idol is credited with, counting only credits a source confirms."""
+        return self.filter(Exists(idol_writing()))
 
     def with_list_data(self):
         """Everything an OST card shows, in a fixed number of queries."""
@@ -892,9 +944,18 @@ class Credit(models.Model):
         COMPOSITION = "composition", "Composition"
         ARRANGEMENT = "arrangement", "Arrangement"
 
+    # The roles that make a song "written by the idols": writing its words or its music.
+    WRITING = [Role.LYRICS, Role.COMPOSITION]
+
     ost = models.ForeignKey(OST, on_delete=models.CASCADE, related_name="credits")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="credits")
     role = models.CharField(max_length=20, choices=Role)
+    unsure = models.BooleanField(
+        "not confirmed",
+        default=False,
+        help_text="Tick when no source confirms the credit (e.g. only the article names it). The site then marks it "
+        "“unconfirmed”, leaves it out of the structured data and does not count it as written by the idols.",
+    )
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -908,7 +969,13 @@ class Credit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} – {self.get_role_display()} – {self.ost}"
+        return f"{self.member} – {self.role_label} – {self.ost}"
+
+    @property
+    def role_label(self):
+        """"Lyrics", or "Lyrics (unconfirmed)" for a credit no source confirms."""
+        label = self.get_role_display()
+        return f"{label} (unconfirmed)" if self.unsure else label
 
     def clean(self):
         ost = self.ost if self.ost_id else _cached(self, "ost")
@@ -948,7 +1015,7 @@ web_address = URLValidator(
 class Source(models.Model):
     """A public page a fact comes from, attached to the OST, show, group, member or membership it supports."""
 
-    ENTRY_MODELS = ["ost", "show", "group", "member", "membership"]
+    ENTRY_MODELS = ["ost", "show", "group", "member", "membership", "alias"]
 
     content_type = models.ForeignKey(
         ContentType,
@@ -989,7 +1056,8 @@ class Source(models.Model):
 for model in (Agency, Network, Language, Cameo, Credit, Source, GroupName, ListenLink):
     reversion.register(model)
 reversion.register(Membership, follow=["sources"])
-reversion.register(Group, follow=["memberships", "sources", "earlier_names"])
-reversion.register(Member, follow=["memberships", "cameos", "sources"])
+reversion.register(Alias, follow=["sources"])
+reversion.register(Group, follow=["memberships", "sources", "earlier_names", "aliases"])
+reversion.register(Member, follow=["memberships", "cameos", "sources", "aliases"])
 reversion.register(Show, follow=["cameos", "sources"])
 reversion.register(OST, follow=["credits", "sources", "listen_links"])

@@ -69,7 +69,8 @@ def music_recording(request, ost, lineup):
         ]
     else:
         by_artist = group_ref(request, ost.artist)
-    credits = list(ost.credits.all())
+    # A credit no source confirms is never published as a fact (the page shows it, marked unconfirmed).
+    credits = [credit for credit in ost.credits.all() if not credit.unsure]
     composition = _compact(
         {
             "@type": "MusicComposition",

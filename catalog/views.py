@@ -19,6 +19,7 @@ from .filters import OSTFilter, ShowFilter, active_filters, filter_options, show
 from .fragments import also_on, catalogue_facets, earlier_names_of, lineup_of, ost_cards, soundtrack_of
 from .models import OST, Cameo, Credit, Group, Member, Show, singers_in_roster_order
 from .timeline import DEFAULT_SPLIT, SPLITS, build_timeline
+from .search import suggest
 
 # A group page names at most this many of the shows its idols sang for.
 MAX_SHOWS = 30
@@ -149,7 +150,29 @@ class OSTListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["cards"] = list(ost_cards(context["osts"]).values())
+        query = self.filterset.form.cleaned_data.get("q") if self.filterset.is_valid() else ""
+        context["query"] = query
+        if query and not context["paginator"].count:
+            # Only an empty search looks for a closer spelling (once per search and catalogue version).
+            context["suggestion"] = cached(
+                self.count_key().replace("ost-count:", "ost-suggestion:"), lambda: self.suggestion(query), lists=True
+            )
         return context
+
+    def suggestion(self, query):
+        """{"query", "url"}: the closest spelling of an empty search, kept only if it finds OSTs with the other
+        filters in use; or {} (cached too, unlike None)."""
+        corrected = suggest(query)
+        if corrected is None:
+            return {}
+        params = self.request.GET.copy()
+        params["q"] = corrected
+        for name in ("page", "format"):
+            params.pop(name, None)
+        filterset = OSTFilter(params, queryset=OST.objects.all())
+        if not filterset.is_valid() or not filterset.qs.exists():
+            return {}
+        return {"query": corrected, "url": f"{self.request.path}?{params.urlencode()}"}
 
     def count_key(self):
         """Counting a filter's matches is the slowest query on a big catalogue, and the answer only changes

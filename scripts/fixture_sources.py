@@ -2,7 +2,8 @@
 """Writes the sources of the fixture's facts into fixtures/catalog.json, from ../shared/facts/.
 
 Each table cell of the fact sheets names the sources of its fact ([G12], [S4]…); a cell marked unsure ([U]) is left
-out, as the fixture leaves that fact out. For every entry (group, member, membership, show, OST) each source page
+out, as the fixture leaves that fact out. (The sources of aliases, which the sheets do not list, are kept as they are.)
+For every entry (group, member, membership, show, OST) each source page
 becomes one Source row saying which facts it supports. Run again after the fact sheets change: it replaces the
 fixture's sources and nothing else.
 
@@ -173,11 +174,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--facts", type=Path, default=ROOT.parent / "shared" / "facts")
     args = parser.parse_args()
-    fixture = [obj for obj in json.loads(FIXTURE.read_text()) if obj["model"] != "catalog.source"]
+    everything = json.loads(FIXTURE.read_text())
+    fixture = [obj for obj in everything if obj["model"] != "catalog.source"]
+    # The sources of aliases are not in the sheets (each alias was added with the page that states it): kept.
+    kept = [obj for obj in everything if obj["model"] == "catalog.source" and obj["fields"]["content_type"][1] == "alias"]
     sources, missing = Sources(fixture), []
     group_sheet((args.facts / "groups.md").read_text(), sources, missing)
     show_sheet((args.facts / "shows-and-osts.md").read_text(), sources, missing)
     cited = sources.fixture_rows()
+    for pk, row in enumerate(kept, start=len(cited) + 1):
+        row["pk"] = pk
+    cited += kept
     FIXTURE.write_text(json.dumps(fixture + cited, ensure_ascii=False, indent=2) + "\n")
     print(f"{len(cited)} sources for {len(sources.entries)} entries written to {FIXTURE.relative_to(ROOT)}.")
     for name in missing:

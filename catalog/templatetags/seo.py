@@ -93,6 +93,8 @@ def _param(filterset, name, value):
         return getattr(value, filterset.form.fields[name].to_field_name or "pk")
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
+    if value is True:  # A ticked box ("Written by the idols"), as its form sends it.
+        return 1
     return value
 
 
@@ -114,7 +116,8 @@ def canonical_url(context):
         form.is_valid()  # cleaned_data then holds the valid fields only.
         for name in filterset.filters:
             value = form.cleaned_data.get(name)
-            if name not in NOT_CANONICAL_FILTERS and value not in (None, "", [], ()):
+            # An unticked box (False) is no filter.
+            if name not in NOT_CANONICAL_FILTERS and value not in (None, "", [], ()) and value is not False:
                 params.append((name, _param(filterset, name, value)))
     page_obj = context.get("page_obj")
     if page_obj is not None and page_obj.number > 1:

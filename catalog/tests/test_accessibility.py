@@ -12,6 +12,8 @@ PAGES = [
     "/osts/",
     "/osts/?type=anime&language=ja",
     "/osts/?year=abc&group=no-such-group",
+    "/osts/?q=straykdis",
+    "/osts/?written_by_idols=1",
     "/osts/once-again/",
     "/osts/top/",
     "/groups/",

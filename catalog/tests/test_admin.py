@@ -114,7 +114,8 @@ def test_every_catalogue_model_is_registered():
     """Each catalogue model has an admin; comments are left to the comments app."""
     names = {model.__name__ for model in CATALOG_MODELS}
     assert names == {
-        "Agency", "Network", "Language", "Group", "Member", "Membership", "Show", "OST", "Credit", "Cameo", "Source"
+        "Agency", "Network", "Language", "Group", "Member", "Membership", "Show", "OST", "Credit", "Cameo", "Source",
+        "Alias",
     }
 
 

@@ -132,6 +132,14 @@ def test_no_results_message(client):
     """An empty result says so kindly."""
     response = client.get(reverse("catalog:ost-list"), {"q": "no such song anywhere"})
     assert response.context["paginator"].count == 0
+    content = response.content.decode()
+    assert "No OSTs found for “no such song anywhere”" in content
+    assert "Fewer words: every word has to match." in content
+    # Nothing is close to it: no suggestion.
+    assert "Did you mean" not in content
+    # Filters alone that match nothing say so too.
+    response = client.get(reverse("catalog:ost-list"), {"group": "cix", "year": "2022"})
+    assert response.context["paginator"].count == 0
     assert "No OSTs match these filters" in response.content.decode()
 
 

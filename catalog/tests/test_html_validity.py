@@ -39,6 +39,8 @@ def page_responses(client):
         ("ost-list", "/osts/"),
         ("ost-list-filtered", "/osts/?type=anime&language=ja&ordering=-year"),
         ("ost-list-search", "/osts/?q=aespa"),
+        ("ost-list-did-you-mean", "/osts/?q=straykdis"),
+        ("ost-list-written-by-idols", "/osts/?written_by_idols=1"),
         ("ost-list-bad-filters", "/osts/?year=abc&group=no-such-group&role=nope&ordering=sideways"),
         ("ost", ost.get_absolute_url()),
         ("ost-whole-group", "/osts/" + OST.objects.filter(sung_by_whole_group=True).first().slug + "/"),

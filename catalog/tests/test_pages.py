@@ -64,7 +64,8 @@ def test_ost_page_credits_and_language(client):
     """Credits with their caveats, languages, and the article's differing claim."""
     main = main_of(client.get("/osts/bff-best-friend-forever/"))
     assert "Composition</strong>: <a href=\"/members/choi-hyunsuk/\">Choi Hyunsuk" in main
-    assert "Lyrics</strong>: <a href=\"/members/choi-hyunsuk/\">Choi Hyunsuk" in main
+    # The lyric credit no source confirms stays visibly unconfirmed.
+    assert "Lyrics (unconfirmed)</strong>: <a href=\"/members/choi-hyunsuk/\">Choi Hyunsuk" in main
     win = main_of(client.get("/osts/win/"))
     assert "English" in win and "Korean" in win and "Japanese" not in win.split("<dl")[1].split("</dl>")[0]
 
