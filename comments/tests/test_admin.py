@@ -130,7 +130,7 @@ def test_a_comment_on_two_pages_is_refused_in_words(admin_client):
     response = post_form(
         admin_client, reverse("admin:comments_comment_change", args=[comment.pk]), {"show": make_show().pk}
     )
-    message = "A comment belongs on one page: keep one of the OST, show or group and clear the others."
+    message = "A comment belongs on one page: keep one of the OST, show, group or member and clear the others."
     assert field_errors(response, "ost") == [message]
     assert field_errors(response, "show") == [message]
     assert "comment_on_at_most_one_page" not in response.content.decode()
