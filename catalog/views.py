@@ -116,7 +116,6 @@ class OSTListView(FilteredListView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        filterset.set_facet_options()
         if filterset.is_valid() and filterset.form.cleaned_data.get("q"):
             # Known before the list's query is built, the count tells a broad search from a narrow one.
             count = cached(
@@ -133,6 +132,8 @@ class OSTListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["cards"] = list(ost_cards(context["osts"]).values())
+        # Only the page shows the options with their counts; the downloads need none of it.
+        self.filterset.set_facet_options()
         context["member_outside_group"] = self.filterset.member_outside_group()
         return context
 
