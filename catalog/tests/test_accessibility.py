@@ -12,6 +12,7 @@ PAGES = [
     "/osts/",
     "/osts/?type=anime&language=ja",
     "/osts/?year=abc&group=no-such-group",
+    "/osts/?group=stray-kids&member=winter",
     "/osts/once-again/",
     "/osts/top/",
     "/groups/",
