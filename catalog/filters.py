@@ -231,7 +231,8 @@ class OSTFilter(FilterSet):
     def set_facet_options(self):
         """Fill the selects: every option labelled with the OSTs it would give among the other filters in use
         ("Anime (2)"), options giving none disabled unless chosen, the members under their groups."""
-        self.set_options(filter_options(cached("ost-filter-names", option_names, lists=True), self.facet_counts(), self.data))
+        names = cached("ost-filter-names", option_names, lists=True)
+        self.set_options(filter_options(names, self.facet_counts(), self.data))
 
     def member_outside_group(self):
         """(member, group) when both are chosen and the member was never in the group, else None."""
@@ -240,11 +241,12 @@ class OSTFilter(FilterSet):
         if member is None or group is None:
             return None
         names = cached("ost-filter-names", option_names, lists=True)
-        if member.pk in names["groups_of"] and group.pk in names["groups_of"][member.pk]:
-            return None
-        if member.pk not in names["groups_of"] and Membership.objects.filter(member=member, group=group).exists():
-            return None
-        return member, group
+        if any(pk == group.pk for pk, _slug, _name in names["group"]):
+            # A listed group: its roster is known already.
+            was_in = group.pk in names["groups_of"].get(member.pk, ())
+        else:
+            was_in = Membership.objects.filter(member=member, group=group).exists()
+        return None if was_in else (member, group)
 
     # Set by the list view once it knows the search matches many OSTs (see search_osts).
     broad_search = False

@@ -99,7 +99,8 @@ def test_mbc_says_what_it_gives(client):
     label = dict((value, label) for value, label, _, _ in options(page(client, {}))["network"])["mbc"]
     n = count_of(label)
     assert n == len(results(client, {"network": "mbc"}))
-    with_stray_kids = dict((v, (label, off)) for v, label, off, _ in options(page(client, {"group": "stray-kids"}))["network"])
+    networks = options(page(client, {"group": "stray-kids"}))["network"]
+    with_stray_kids = {value: (label, disabled) for value, label, disabled, _ in networks}
     assert with_stray_kids["mbc"] == ("MBC (0)", True)
 
 
