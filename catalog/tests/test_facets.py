@@ -206,3 +206,14 @@ def test_a_member_page_has_the_comment_section(client):
     html = client.get("/members/winter/").content.decode()
     assert 'id="comments"' in html and "Leave a Reply" in html
     assert 'name="target_type" value="member"' in html
+
+
+def test_a_group_without_songs_is_checked_for_its_members_too(client):
+    """Groups with no OST are not among the options, yet a shared link may name one: its roster is looked up."""
+    from catalog.tests.factories import make_group, make_member
+
+    group = make_group(name="New Group", slug="new-group")
+    member = make_member(group, stage_name="Newbie", slug="newbie")
+    assert "never been a member" not in page(client, {"group": group.slug, "member": member.slug})
+    assert "Winter has never been a member of New Group" in page(client, {"group": group.slug, "member": "winter"})
+    assert results(client, {"group": group.slug, "member": member.slug}) == set()
