@@ -75,7 +75,7 @@ class LatestCommentsFeed(Feed):
     description = "What fans are saying about idol OSTs, newest first. Only approved comments."
 
     def items(self):
-        return Comment.objects.approved().select_related("ost", "show", "group").order_by("-created_at", "-pk")[:FEED_LENGTH]
+        return Comment.objects.approved().select_related("ost", "show", "group", "member").order_by("-created_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, comment):
         return xml_safe(f"{comment.author_name} on {comment.target or 'the home page'}")

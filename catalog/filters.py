@@ -1,6 +1,9 @@
 """The GET filter forms of the OST and show lists (django-filter)."""
 
 import copy
+import hashlib
+from typing import NamedTuple
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -12,7 +15,8 @@ from django.http import QueryDict
 
 from ostsite.page_cache import cached
 
-from .models import OST, Agency, Alias, Group, GroupName, Language, Member, Membership, Network, Show
+from .fragments import catalogue_facets
+from .models import OST, Agency, Alias, Group, GroupName, Language, Member, Membership, Network, OSTQuerySet, Show
 from .search import name_matches, read_query
 from .widgets import CachedOptionsSelect
 
@@ -154,7 +158,8 @@ class FilterSet(django_filters.FilterSet):
     def set_options(self, options):
         """The options of the `CachedOptionsSelect` fields, {name: [(value, label), ...]}, after an "Any".
 
-        A chosen value stays listed even when it is not among the options given (long lists are cut).
+        An option may be (value, label, disabled), or an `Optgroup` of such options. A chosen value stays listed
+        even when it is not among the options given (long lists are cut).
         """
         fields = self.form.fields
         self.form.is_valid()  # cleaned_data then holds the valid fields, even when others are not.
@@ -164,9 +169,18 @@ class FilterSet(django_filters.FilterSet):
             value = chosen.get(name)
             if value is not None and value != "":
                 key = getattr(value, fields[name].to_field_name, None) if hasattr(value, "_meta") else value
-                if str(key) not in {str(v) for v, _ in choices}:
+                if str(key) not in {str(option[0]) for option in flat_options(choices)}:
                     choices.append((key, str(value)))
             fields[name].widget.options = (("", "Any"), *choices)
+
+
+def flat_options(options):
+    """The (value, label[, disabled]) options of a list that may hold `Optgroup`s."""
+    for option in options:
+        if isinstance(option, Optgroup):
+            yield from option.options
+        else:
+            yield option
 
 
 class OSTFilter(FilterSet):
@@ -207,14 +221,60 @@ class OSTFilter(FilterSet):
         model = OST
         fields = []
 
-    def set_options(self, options):
-        """Fill the selects from `filter_options()` and the chosen group's members."""
-        super().set_options(options)
-        group = getattr(self.form, "cleaned_data", {}).get("group")
-        members = []
-        if group:
-            members = cached(f"members-of-{group.pk}", lambda: list(group.members.values_list("slug", "stage_name")))
-        super().set_options({"member": members})
+    def active_values(self):
+        """{name: cleaned value} of the valid filters in use (the sort order is not a filter)."""
+        self.form.is_valid()  # cleaned_data then holds the valid fields, even when others are not.
+        return {
+            name: value
+            for name, value in getattr(self.form, "cleaned_data", {}).items()
+            if name != "ordering" and value not in (None, "", [])
+        }
+
+    def matching(self, filters):
+        """The OSTs matched by `filters` ({name: cleaned value}), in no order."""
+        queryset = self.queryset.model._default_manager.all()
+        for name, value in filters.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def facet_counts(self):
+        """{facet: {option: OSTs}}: for each filter with options, the counts over the OSTs matched by every
+        *other* filter in use, i.e. how many the list would hold with that option chosen (standard faceting).
+
+        One grouped query per facet (`OSTQuerySet.facet_count`), cached per combination of the other filters,
+        and site-wide (shared by every page) when no other filter is in use.
+        """
+        active = self.active_values()
+        counts = {}
+        for name in OSTQuerySet.FACETS:
+            others = {other: value for other, value in active.items() if other != name}
+            if not others:
+                counts[name] = catalogue_facets()[name]
+                continue
+            raw = sorted((other, self.data.get(other, "")) for other in others)
+            key = f"ost-facet:{name}:" + hashlib.sha256(urlencode(raw).encode()).hexdigest()
+            counts[name] = cached(key, lambda: self.matching(others).facet_count(name), lists=True)
+        return counts
+
+    def set_facet_options(self):
+        """Fill the selects: every option labelled with the OSTs it would give among the other filters in use
+        ("Anime (2)"), options giving none disabled unless chosen, the members under their groups."""
+        names = cached("ost-filter-names", option_names, lists=True)
+        self.set_options(filter_options(names, self.facet_counts(), self.data))
+
+    def member_outside_group(self):
+        """(member, group) when both are chosen and the member was never in the group, else None."""
+        active = self.active_values()
+        member, group = active.get("member"), active.get("group")
+        if member is None or group is None:
+            return None
+        names = cached("ost-filter-names", option_names, lists=True)
+        if any(pk == group.pk for pk, _slug, _name in names["group"]):
+            # A listed group: its roster is known already.
+            was_in = group.pk in names["groups_of"].get(member.pk, ())
+        else:
+            was_in = Membership.objects.filter(member=member, group=group).exists()
+        return None if was_in else (member, group)
 
     # Set by the list view once it knows the search matches many OSTs (see search_osts).
     broad_search = False
@@ -271,14 +331,25 @@ class ShowFilter(FilterSet):
 MAX_OPTIONS = 60
 
 
-def filter_options(facets):
-    """Each select's options, labelled with how many OSTs they hold ("Anime (6)"), from `facet_counts()`."""
-    options = {
-        name: [(value, f"{label} ({facets[name].get(value, 0)})") for value, label in choices]
-        for name, choices in (("type", Show.Kind.choices), ("role", OST.Placement.choices))
+class Optgroup(NamedTuple):
+    """A labelled group of options in a select (`CachedOptionsSelect`); `key` names it for scripts."""
+
+    label: str
+    key: str
+    options: tuple
+
+
+def option_names():
+    """What the OST filters offer, before counts: {facet: [(id, value, label), ...]} in the order shown, the
+    members as [(group label, group slug, [(id, value, label), ...]), ...] in roster order, and `groups_of`,
+    {member id: {group ids}}. The long lists are cut to the `MAX_OPTIONS` holding the most OSTs site-wide.
+    Made once per lists version."""
+    facets = catalogue_facets()
+    names = {
+        "type": [(value, value, label) for value, label in Show.Kind.choices],
+        "role": [(value, value, label) for value, label in OST.Placement.choices],
+        "year": [(year, year, str(year)) for year in sorted((year for year in facets["year"] if year), reverse=True)],
     }
-    years = sorted((year for year in facets["year"] if year), reverse=True)
-    options["year"] = [(year, f"{year} ({facets['year'][year]})") for year in years]
     for name, model, key in (
         ("group", Group, "slug"),
         ("show", Show, "slug"),
@@ -288,8 +359,35 @@ def filter_options(facets):
     ):
         counts = facets[name]
         top = sorted((pk for pk in counts if pk is not None), key=lambda pk: -counts[pk])[:MAX_OPTIONS]
-        options[name] = [(getattr(obj, key), f"{obj} ({counts[obj.pk]})") for obj in model.objects.filter(pk__in=top)]
-    return options
+        names[name] = [(obj.pk, getattr(obj, key), str(obj)) for obj in model.objects.filter(pk__in=top)]
+    listed = {pk for pk, _slug, _name in names["group"]}
+    rosters, groups_of = {}, {}
+    memberships = Membership.objects.filter(group__in=listed).select_related("member").order_by("order", "pk")
+    for membership in memberships:
+        member = membership.member
+        rosters.setdefault(membership.group_id, []).append((member.pk, member.slug, member.stage_name))
+        groups_of.setdefault(member.pk, set()).add(membership.group_id)
+    names["member"] = [(label, slug, rosters.get(pk, [])) for pk, slug, label in names["group"]]
+    names["groups_of"] = groups_of
+    return names
+
+
+def filter_options(names, counts, data):
+    """Each select's options from `option_names()`, labelled with their counts from `facet_counts()`
+    ("Anime (6)"). An option that would give no OST is disabled, unless it is the one chosen (`data`)."""
+
+    def options(name, entries):
+        chosen = data.get(name, "")
+        return tuple(
+            (value, f"{label} ({counts[name].get(pk, 0)})", not counts[name].get(pk) and str(value) != chosen)
+            for pk, value, label in entries
+        )
+
+    result = {name: options(name, entries) for name, entries in names.items() if name not in ("member", "groups_of")}
+    result["member"] = tuple(
+        Optgroup(label, slug, options("member", members)) for label, slug, members in names["member"] if members
+    )
+    return result
 
 
 def show_filter_options():

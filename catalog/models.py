@@ -560,27 +560,55 @@ class OSTQuerySet(models.QuerySet):
         )
         return self.order_by(rank, "placement_number", "released_on", "title", "pk")
 
-    def facet_counts(self):
+    # The filters whose options carry counts, each counted by `facet_count`.
+    FACETS = ("group", "member", "show", "type", "network", "language", "role", "agency", "year")
+
+    def facet_counts(self, names=FACETS):
         """How many OSTs each filter option holds, for the labels of the filter form ("Anime (6)")."""
+        return {name: self.facet_count(name) for name in names}
 
-        def count_by(*fields):
-            rows = self.order_by().values_list(*fields).annotate(n=Count("pk", distinct=True))
-            return {row[:-1] if len(fields) > 1 else row[0]: row[-1] for row in rows}
+    def facet_count(self, name):
+        """{option: OSTs} for one filter of the OST list, in one grouped query (two for networks: the show's own
+        and the others that carried it). Options with no OST are left out."""
 
-        networks = count_by("show__network")
-        for network, n in count_by("show__also_on").items():
-            if network is not None:
-                networks[network] = networks.get(network, 0) + n
-        return {
-            "type": count_by("show__kind"),
-            "role": count_by("placement"),
-            "year": count_by("release_year"),
-            "language": count_by("languages"),
-            "group": count_by("artist"),
-            "agency": count_by("artist__agency"),
-            "show": count_by("show"),
-            "network": networks,
-        }
+        def count_by(field, condition=None):
+            rows = self.order_by().values_list(field).annotate(n=Count("pk", distinct=True, filter=condition))
+            return {key: n for key, n in rows if n}
+
+        if name == "network":
+            networks = count_by("show__network")
+            for network, n in count_by("show__also_on").items():
+                if network is not None:
+                    networks[network] = networks.get(network, 0) + n
+            return networks
+        if name == "member":
+            return self._member_counts()
+        field = {
+            "type": "show__kind", "role": "placement", "year": "release_year", "language": "languages",
+            "group": "artist", "agency": "artist__agency", "show": "show",
+        }[name]
+        return count_by(field)
+
+    def _member_counts(self):
+        """{member id: OSTs} by the rule of `sung_by`: the songs a member is credited on, and their group's
+        whole-group songs from their time in it. Singers are always members of the song's group, so one join
+        through the group's memberships finds both."""
+        membership = "artist__memberships__"
+        in_group_then = (
+            Q(**{f"{membership}status": Membership.Status.CURRENT})
+            | Q(**{f"{membership}left_on__gt": F("released_on")})
+            | Q(**{f"{membership}left_on__gt": F("first_aired_on")})
+            | Q(**{f"{membership}left_on__year__gt": F("release_year")})
+        )
+        sang_it = Exists(
+            OST.singers.through.objects.filter(ost=OuterRef("pk"), member=OuterRef(f"{membership}member"))
+        )
+        rows = (
+            self.order_by()
+            .values_list(f"{membership}member")
+            .annotate(n=Count("pk", distinct=True, filter=Q(sung_by_whole_group=True) & in_group_then | Q(sang_it)))
+        )
+        return {member: n for member, n in rows if member is not None and n}
 
     def per_year(self, by):
         """[(release year, group id or kind of show, OST count)] in one grouped query: how many OSTs came out each

@@ -1,10 +1,11 @@
 import datetime
 import hashlib
 import heapq
+from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
@@ -15,7 +16,7 @@ from comments.section import render_with_comments
 from ostsite.page_cache import cache_page, cached
 
 from . import exports
-from .filters import OSTFilter, ShowFilter, active_filters, filter_options, show_filter_options
+from .filters import OSTFilter, ShowFilter, active_filters, show_filter_options
 from .fragments import also_on, catalogue_facets, earlier_names_of, lineup_of, ost_cards, soundtrack_of
 from .models import OST, Cameo, Credit, Group, Member, Show, singers_in_roster_order
 from .timeline import DEFAULT_SPLIT, SPLITS, build_timeline
@@ -91,6 +92,15 @@ def timeline(request):
         return exports.json_response(exports.timeline_record(request, data))
     splits = [(value, label, f"{request.path}?by={value}") for value, label in SPLITS.items()]
     return render(request, "catalog/timeline.html", {"timeline": data, "splits": splits, "problem": problem})
+def clean_query_url(request):
+    """The address without its empty parameters (`?q=&group=stray-kids&member=` -> `?group=stray-kids`), when it
+    has any, else None: a GET form sends every field, and shared links should carry only the filters in use."""
+    pairs = [(name, value) for name, values in request.GET.lists() for value in values]
+    kept = [(name, value) for name, value in pairs if value.strip()]
+    if len(kept) == len(pairs):
+        return None
+    query = urlencode(kept)
+    return f"{request.path}?{query}" if query else request.path
 
 
 class FilteredListView(FilterView):
@@ -100,6 +110,9 @@ class FilteredListView(FilterView):
     export = None
 
     def get(self, request, *args, **kwargs):
+        clean = clean_query_url(request)
+        if clean is not None:
+            return HttpResponsePermanentRedirect(clean)
         fmt = exports.requested_format(request)
         if fmt is None:
             return super().get(request, *args, **kwargs)
@@ -133,7 +146,6 @@ class OSTListView(FilteredListView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        filterset.set_options(cached("ost-filter-options", lambda: filter_options(catalogue_facets()), lists=True))
         if filterset.is_valid() and filterset.form.cleaned_data.get("q"):
             # Known before the list's query is built, the count tells a broad search from a narrow one.
             count = cached(
@@ -157,6 +169,9 @@ class OSTListView(FilteredListView):
             context["suggestion"] = cached(
                 self.count_key().replace("ost-count:", "ost-suggestion:"), lambda: self.suggestion(query), lists=True
             )
+        # Only the page shows the options with their counts; the downloads need none of it.
+        self.filterset.set_facet_options()
+        context["member_outside_group"] = self.filterset.member_outside_group()
         return context
 
     def suggestion(self, query):
@@ -297,11 +312,15 @@ def member_detail(request, slug):
         "solos": list(ost_cards(solos).values()),
         "subsets": list(ost_cards(subsets).values()),
         "whole_group": list(ost_cards(whole_group).values()),
+        "tally": {
+            "solo": len(solos), "unit": len(subsets), "whole_group": len(whole_group),
+            "total": len(solos) + len(subsets) + len(whole_group),
+        },
         "credits": list(member.credits.select_related("ost__show")),
         "cameos": list(Cameo.objects.filter(member=member).select_related("show")),
         "sources": list(member.page_sources()),
     }
-    return render(request, "catalog/member_detail.html", context)
+    return render_with_comments(request, "catalog/member_detail.html", context, target=member)
 
 
 @method_decorator(cache_page(lists=True), name="dispatch")

@@ -10,9 +10,22 @@ from django.utils.safestring import mark_safe
 
 @lru_cache(maxsize=512)
 def options_html(options):
-    """The <option> elements of `options` ((value, label) pairs), none selected, made once per process for each
-    list; the lists (counts included) only change with the catalogue, so most pages find theirs made."""
-    return "".join(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in options)
+    """The <option> elements of `options`, none selected, made once per process for each list; the lists (counts
+    included) only change with the catalogue and the filters in use, so most pages find theirs made.
+
+    Each option is (value, label) or (value, label, disabled); an item with a `key` and `options` (a
+    `catalog.filters.Optgroup`) is an <optgroup> of such options, its key in `data-group`."""
+    html = []
+    for item in options:
+        if hasattr(item, "options"):
+            html.append(f'<optgroup label="{escape(item.label)}" data-group="{escape(item.key)}">')
+            html.append(options_html(tuple(item.options)))
+            html.append("</optgroup>")
+            continue
+        value, label, *rest = item
+        disabled = " disabled" if rest and rest[0] else ""
+        html.append(f'<option value="{escape(value)}"{disabled}>{escape(label)}</option>')
+    return "".join(html)
 
 
 class CachedOptionsSelect(forms.Select):

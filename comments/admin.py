@@ -19,6 +19,7 @@ from ostsite.history import HistoryAdmin, record_first_versions_of
 
 from . import moderation
 from .models import Comment
+from .targets import TARGET_FIELDS
 
 BEFORE_MODERATION = "As it was before moderation."
 
@@ -54,9 +55,9 @@ class CommentAdminForm(forms.ModelForm):
     def clean(self):
         """A comment sits on one page at most; said on the page fields, so the database rule's name never shows."""
         cleaned_data = super().clean()
-        pages = [name for name in ("ost", "show", "group") if cleaned_data.get(name)]
+        pages = [name for name in TARGET_FIELDS if cleaned_data.get(name)]
         if len(pages) > 1:
-            message = "A comment belongs on one page: keep one of the OST, show or group and clear the others."
+            message = "A comment belongs on one page: keep one of the OST, show, group or member and clear the others."
             for name in pages:
                 self.add_error(name, ValidationError(message, code="several_pages"))
         return cleaned_data
@@ -74,17 +75,17 @@ class CommentAdmin(HistoryAdmin):
     list_filter = ["status", "created_at"]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["author_name", "author_email", "ip_address", "body"]
-    list_select_related = ["ost", "show", "group"]
+    list_select_related = list(TARGET_FIELDS)
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     actions = ["approve", "mark_spam", "move_to_trash", "restore_from_trash"]
-    raw_id_fields = ["ost", "show", "group", "parent"]
+    raw_id_fields = [*TARGET_FIELDS, "parent"]
     readonly_fields = ["ip_address", "user_agent", "created_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["status", "body"]}),
         ("Author", {"fields": ["author_name", "author_email", "author_url", "ip_address", "user_agent"]}),
-        ("Where", {"fields": ["ost", "show", "group", "parent", "created_at"]}),
+        ("Where", {"fields": [*TARGET_FIELDS, "parent", "created_at"]}),
     ]
 
     # The one-click moderations of a row: button label, what the history says, the moderation function, the status
@@ -154,13 +155,13 @@ class CommentAdmin(HistoryAdmin):
         """An editor answers a comment as the site: the reply is published at once under the site's name."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        comment = get_object_or_404(Comment.objects.select_related("ost", "show", "group"), pk=pk)
+        comment = get_object_or_404(Comment.objects.select_related(*TARGET_FIELDS), pk=pk)
         form = ReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if comment.is_pending:  # A reply shows only under a published comment.
                 self.moderate(request, Comment.objects.filter(pk=comment.pk), "Approved.", moderation.approve)
             reply = Comment(
-                ost=comment.ost, show=comment.show, group=comment.group, parent=comment,
+                **{name: getattr(comment, name) for name in TARGET_FIELDS}, parent=comment,
                 author_name=settings.SITE_NAME, author_email=request.user.email or settings.DEFAULT_FROM_EMAIL,
                 body=form.cleaned_data["body"], status=Comment.Status.APPROVED,
             )
@@ -183,7 +184,7 @@ class CommentAdmin(HistoryAdmin):
 
     def desk_context(self, request):
         """The dashboard's queue: the newest comments awaiting moderation, each with its buttons."""
-        waiting = Comment.objects.filter(status=Comment.Status.PENDING).select_related("ost", "show", "group")
+        waiting = Comment.objects.filter(status=Comment.Status.PENDING).select_related(*TARGET_FIELDS)
         dashboard = reverse("admin:index")
         queue = [
             {"comment": comment, "excerpt": truncatechars(comment.body, 120), "page": self.page_link(comment),

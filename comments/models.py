@@ -1,10 +1,19 @@
-"""Readers' comments, one model for the home page and every OST, show and group page."""
+"""Readers' comments, one model for the home page and every OST, show, group and member page."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .targets import page_url, target_type
+from .targets import TARGET_FIELDS, page_url, target_type
+
+
+def at_most_one_set(fields):
+    """A condition true when at most one of the foreign keys `fields` is set: for each field, all the others are
+    empty."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{other}__isnull": True for other in fields if other != name})
+    return condition
 
 
 class CommentQuerySet(models.QuerySet):
@@ -12,10 +21,10 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.APPROVED)
 
     def on_home_page(self):
-        return self.filter(ost__isnull=True, show__isnull=True, group__isnull=True)
+        return self.filter(ost__isnull=True, show__isnull=True, group__isnull=True, member__isnull=True)
 
     def for_target(self, target):
-        """Comments on one page: an OST, show or group, or the home page when target is None."""
+        """Comments on one page: an OST, show, group or member, or the home page when target is None."""
         if target is None:
             return self.on_home_page()
         return self.filter(**{target_type(target): target})
@@ -40,7 +49,7 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
-    """A reader's comment on the home page (no target) or on one OST, show or group page."""
+    """A reader's comment on the home page (no target) or on one OST, show, group or member page."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting moderation"
@@ -51,6 +60,9 @@ class Comment(models.Model):
     ost = models.ForeignKey("catalog.OST", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
     show = models.ForeignKey("catalog.Show", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
     group = models.ForeignKey("catalog.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    member = models.ForeignKey(
+        "catalog.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author_name = models.CharField(max_length=245)
     author_email = models.EmailField(max_length=100)
@@ -72,17 +84,14 @@ class Comment(models.Model):
             # The home page's comments have no page to be found by: without this they are picked out of all.
             models.Index(
                 fields=["status", "created_at"],
-                condition=Q(ost__isnull=True, show__isnull=True, group__isnull=True),
+                condition=Q(ost__isnull=True, show__isnull=True, group__isnull=True, member__isnull=True),
                 name="comment_on_home_page",
             ),
         ]
         constraints = [
+            # At most one of the page fields is set (none: the home page).
             models.CheckConstraint(
-                condition=(
-                    Q(ost__isnull=True, show__isnull=True)
-                    | Q(ost__isnull=True, group__isnull=True)
-                    | Q(show__isnull=True, group__isnull=True)
-                ),
+                condition=at_most_one_set(TARGET_FIELDS),
                 name="comment_on_at_most_one_page",
             ),
         ]
@@ -103,7 +112,7 @@ class Comment(models.Model):
 
     @property
     def target(self):
-        return self.ost or self.show or self.group
+        return self.ost or self.show or self.group or self.member
 
     @property
     def is_approved(self):
@@ -114,7 +123,7 @@ class Comment(models.Model):
         return self.status == self.Status.PENDING
 
     def is_on_same_page_as(self, other):
-        return (self.ost_id, self.show_id, self.group_id) == (other.ost_id, other.show_id, other.group_id)
+        return all(getattr(self, f"{name}_id") == getattr(other, f"{name}_id") for name in TARGET_FIELDS)
 
     def get_absolute_url(self):
         return f"{page_url(self.target)}#comment-{self.pk}"

@@ -1,11 +1,11 @@
-"""The pages a comment can be on: the home page (no target) or one OST, show or group."""
+"""The pages a comment can be on: the home page (no target) or one OST, show, group or member."""
 
 from django.apps import apps
 from django.urls import reverse
 
 HOME = "home"
 # The Comment foreign keys to the pages, named as the models they point to (comment.ost -> catalog.OST).
-TARGET_FIELDS = ("ost", "show", "group")
+TARGET_FIELDS = ("ost", "show", "group", "member")
 
 
 class UnknownTarget(Exception):

@@ -111,7 +111,7 @@ class CommentPages:
 
 
 def comment_pages(target, held_id=None):
-    """The comment pages of a page (an OST, show or group; None for the home page), in one small query.
+    """The comment pages of a page (an OST, show, group or member; None for the home page), in one small query.
 
     `held_id` is a held comment shown to its author (whose moderation hash was checked).
     """

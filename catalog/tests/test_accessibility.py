@@ -14,6 +14,7 @@ PAGES = [
     "/osts/?year=abc&group=no-such-group",
     "/osts/?q=straykdis",
     "/osts/?written_by_idols=1",
+    "/osts/?group=stray-kids&member=winter",
     "/osts/once-again/",
     "/osts/top/",
     "/groups/",

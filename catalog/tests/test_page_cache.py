@@ -361,3 +361,21 @@ def test_group_and_show_pages_show_a_new_ost_at_once(client, settings):
     for url, expected in (("/groups/stray-kids/", 5), ("/shows/tower-of-god/", 3)):
         count, html = count_on(url)
         assert count == expected and 'href="/osts/brand-new-theme/"' in html, url
+
+
+def test_an_approved_comment_on_a_member_page_changes_that_page_only(client):
+    """Member pages are cached like the others; a comment approved there makes only that page stale."""
+    from catalog.models import Member
+
+    urls = (*PAGES, "/members/winter/")
+    warm(client, urls)
+    comment = Comment.objects.create(
+        member=Member.objects.get(slug="winter"), author_name="Jin", author_email="jin@example.com",
+        body="Winter's voice in this drama", status=Comment.Status.PENDING,
+    )
+    assert set(cache_states(client, urls).values()) == {"hit"}
+    moderation.approve(Comment.objects.filter(pk=comment.pk))
+    states = cache_states(client, urls)
+    assert states.pop("/members/winter/") == "miss"
+    assert set(states.values()) == {"hit"}
+    assert "Winter&#x27;s voice in this drama" in fetch(client, "/members/winter/").content.decode()

@@ -20,6 +20,11 @@ MAX_QUERIES = 10
 # names (issues 13 and 14): over the budget, said here rather than hidden. Their counts still must not grow with
 # the catalogue.
 OVER_BUDGET = {"ost page": 12, "group page": 12, "member page": 12, "show page": 12}
+# Issue 13, item 3: beside each option, the count it would give among the other filters in use. An uncached OST list
+# with filters may spend one grouped count query per facet (nine facets; networks take two: the show's own network
+# and the others that carried it), each cached per combination of the other filters; with no filter the site-wide
+# counts are used, built once per catalogue change. Said here rather than hidden.
+FACET_QUERIES = 10
 
 
 def build_catalogue(n_groups, start=0):
@@ -69,6 +74,16 @@ PAGES = [
 ]
 
 
+def warm_site_wide_facets():
+    """The site-wide option counts and names, as a visit to the unfiltered list leaves them (without its cards)."""
+    from catalog.filters import option_names
+    from catalog.fragments import catalogue_facets
+    from ostsite.page_cache import cached
+
+    catalogue_facets()
+    cached("ost-filter-names", option_names, lists=True)
+
+
 def query_counts(client, objects):
     counts = []
     for page in PAGES:
@@ -76,6 +91,7 @@ def query_counts(client, objects):
         cache.clear()
         # The site-wide facet counts are built once per catalogue change (test_facets_cost_...), not per page.
         client.get("/osts/?q=warm-up")
+        warm_site_wide_facets()
         # So are the content types the sources are filed under, once per process.
         ContentType.objects.get_for_models(*apps.get_app_config("catalog").get_models())
         with CaptureQueriesContext(connection) as queries:
@@ -98,34 +114,56 @@ def test_query_counts_do_not_grow_with_the_catalogue(client):
     }
     for (_, n_small), (url, n_big) in zip(small, big):
         assert n_small == n_big, f"{url}: {n_small} queries with few rows, {n_big} with many"
-        assert n_big <= over_budget.get(url, MAX_QUERIES), f"{url}: {n_big} queries"
+        budget = over_budget.get(url, MAX_QUERIES)
+        if url.startswith("/osts/?") and "format=" not in url:
+            budget += FACET_QUERIES
+        assert n_big <= budget, f"{url}: {n_big} queries"
 
 
 @pytest.mark.django_db
 def test_warm_pages_need_fewer_queries(client, django_assert_max_num_queries):
-    """With the facet counts cached, the OST list needs at most 6 queries."""
+    """With the facet counts of its filters cached (by another page or order of the same filters), the OST list
+    needs at most 6 queries."""
     build_catalogue(3)
     client.get("/osts/")
+    client.get("/osts/?type=anime&ordering=title")
     with django_assert_max_num_queries(6):
         client.get("/osts/?type=anime")
 
 
-def facet_build_queries():
-    from catalog.filters import filter_options
-    from catalog.models import OST
+@pytest.mark.django_db
+def test_an_uncached_filtered_list_spends_one_grouped_count_per_facet(client):
+    """A new combination of filters costs FACET_QUERIES grouped counts; the same filters in another order, none."""
+    build_catalogue(3)
+    client.get("/osts/")
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/osts/?type=anime&language=ja")
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/osts/?type=anime&language=ja&ordering=title")
+    def grouped(queries):
+        return [query["sql"] for query in queries.captured_queries if "GROUP BY" in query["sql"]]
 
+    assert len(grouped(cold)) == FACET_QUERIES
+    assert grouped(warm) == []
+
+
+def facet_build_queries():
+    from catalog.filters import option_names
+
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
-        filter_options(OST.objects.facet_counts())
+        option_names()
     return len(queries)
 
 
 @pytest.mark.django_db
 def test_facets_cost_a_fixed_number_of_queries():
-    """Building the site-wide option counts takes the same few queries at any size."""
+    """Building the site-wide option counts and names takes the same few queries at any size: a grouped count per
+    facet (two for networks), the names of five kinds of options, and the members with their groups."""
     build_catalogue(2)
     small = facet_build_queries()
     build_catalogue(18, start=2)
-    assert facet_build_queries() == small <= 15
+    assert facet_build_queries() == small <= 16
 
 
 @pytest.mark.django_db

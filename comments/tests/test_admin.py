@@ -130,8 +130,50 @@ def test_a_comment_on_two_pages_is_refused_in_words(admin_client):
     response = post_form(
         admin_client, reverse("admin:comments_comment_change", args=[comment.pk]), {"show": make_show().pk}
     )
-    message = "A comment belongs on one page: keep one of the OST, show or group and clear the others."
+    message = "A comment belongs on one page: keep one of the OST, show, group or member and clear the others."
     assert field_errors(response, "ost") == [message]
     assert field_errors(response, "show") == [message]
     assert "comment_on_at_most_one_page" not in response.content.decode()
     assert Comment.objects.get(pk=comment.pk).show_id is None
+
+
+def test_a_comment_on_a_member_page_and_a_group_page_is_refused_in_words(admin_client):
+    """Member pages are one more kind of page: a comment cannot sit on a member's page and a group's at once."""
+    from catalog.tests.admin_forms import field_errors, post_form
+    from catalog.tests.factories import make_group, make_member
+
+    member = make_member()
+    comment = make_comment(member)
+    response = post_form(
+        admin_client, reverse("admin:comments_comment_change", args=[comment.pk]), {"group": make_group().pk}
+    )
+    message = "A comment belongs on one page: keep one of the OST, show, group or member and clear the others."
+    assert field_errors(response, "member") == [message]
+    assert field_errors(response, "group") == [message]
+    assert Comment.objects.get(pk=comment.pk).group_id is None
+
+
+@pytest.mark.parametrize("other", ["ost", "show", "group"])
+def test_the_database_refuses_a_comment_on_a_member_and_another_page(other):
+    """The check constraint, not only the form: a member and any other page together are refused."""
+    from django.db import IntegrityError, transaction
+
+    from catalog.tests.factories import make_group, make_member, make_show
+
+    target = {"ost": make_ost, "show": make_show, "group": make_group}[other]()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Comment.objects.create(
+            member=make_member(), **{other: target}, author_name="A", author_email="a@example.com", body="Hi"
+        )
+    comment = Comment.objects.create(member=make_member(), author_name="A", author_email="a@example.com", body="Hi")
+    assert comment.target.comments.get() == comment
+    assert Comment.objects.on_home_page().count() == 0
+
+
+def test_a_comment_on_a_member_page_links_there_from_the_queue(admin_client):
+    from catalog.tests.factories import make_member
+
+    member = make_member(stage_name="Winter", slug="winter")
+    make_comment(member, status="pending")
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert 'href="/members/winter/?unapproved=' in html and ">Winter</a>" in html

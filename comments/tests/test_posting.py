@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.tests.factories import make_group, make_ost, make_show
+from catalog.tests.factories import make_group, make_member, make_ost, make_show
 from comments import moderation
 from comments.forms import FORGED, PARENT_GONE, STALE, TOO_SOON, sign_timestamp
 from comments.models import Comment
@@ -70,10 +70,10 @@ def test_an_approved_author_is_published_at_once_and_sent_to_the_anchor(post, os
     assert response["Location"] == f"/osts/drama-song/#comment-{comment.pk}"
 
 
-@pytest.mark.parametrize("kind", ["home", "ost", "show", "group"])
+@pytest.mark.parametrize("kind", ["home", "ost", "show", "group", "member"])
 def test_comments_can_be_posted_on_every_kind_of_page(post, kind):
-    """The home page and every OST, show and group page take comments."""
-    target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group}[kind]()
+    """The home page and every OST, show, group and member page take comments."""
+    target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group, "member": make_member}[kind]()
     post(target, author_email=f"{kind}@example.com")
     make_comment(target, author_email=f"{kind}@example.com")
     comment = Comment.objects.get(author_email=f"{kind}@example.com", status=Comment.Status.PENDING)

@@ -8,7 +8,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import OST
-from catalog.tests.factories import make_group, make_ost, make_show
+from catalog.tests.factories import make_group, make_member, make_ost, make_show
 from comments import moderation
 from comments.models import Comment
 from comments.section import comment_section
@@ -44,10 +44,10 @@ class Elements(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-@pytest.mark.parametrize("kind", ["home", "ost", "show", "group"])
+@pytest.mark.parametrize("kind", ["home", "ost", "show", "group", "member"])
 def test_every_page_has_the_comment_section_and_form(kind):
-    """Home, OST, show and group pages all show the conversation and the "Leave a Reply" form."""
-    target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group}[kind]()
+    """Home, OST, show, group and member pages all show the conversation and the "Leave a Reply" form."""
+    target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group, "member": make_member}[kind]()
     make_comment(target, body="Seen on this page")
     html = page(target.get_absolute_url() if target else "/")
     assert 'id="comments"' in html and "1 comment<" in html
@@ -284,13 +284,13 @@ def normalised(html):
     return re.sub(r'name="(csrfmiddlewaretoken|timestamp)" value="[^"]*"', r'name="\1" value="X"', html)
 
 
-@pytest.mark.parametrize("kind", ["home", "ost", "show", "group"])
+@pytest.mark.parametrize("kind", ["home", "ost", "show", "group", "member"])
 def test_the_blank_form_is_the_form_template_rendered(kind, settings):
     """The empty form's fields come from a copy rendered once per process (`blank_form_fields`); the section must
     be exactly what the form template gives in full for this page, its comment page and the reader's token."""
     from comments.forms import CommentForm
 
-    target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group}[kind]()
+    target = {"home": lambda: None, "ost": make_ost, "show": make_show, "group": make_group, "member": make_member}[kind]()
     for number in range(3):
         make_comment(target, body=f"Comment {number}")
     settings.COMMENTS_PER_PAGE = 2
