@@ -104,11 +104,27 @@ class Language(models.Model):
         return self.name
 
 
-class GroupQuerySet(models.QuerySet):
-    def with_counts(self):
-        """`ost_count` and `member_count` (current members) for each group."""
+DRAFT_HELP = (
+    "A draft is seen only by editors, through the Preview link of its form; it is left out of every list, feed, "
+    "sitemap, count and search until it is published. %s"
+)
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self, preview=None):
+        """What the public sees: no drafts. `preview` (the draft an editor is previewing) counts as published."""
+        return self.filter(Q(is_draft=False) | Q(pk=preview.pk) if isinstance(preview, self.model) else Q(is_draft=False))
+
+    def drafts(self):
+        return self.filter(is_draft=True)
+
+
+class GroupQuerySet(PublishedQuerySet):
+    def with_counts(self, osts=None):
+        """`ost_count` (of `osts`, by default every OST) and `member_count` (current members) for each group."""
+        osts = OST.objects.all() if osts is None else osts
         return self.annotate(
-            ost_count=count_of(OST.objects.filter(artist=OuterRef("pk"))),
+            ost_count=count_of(osts.filter(artist=OuterRef("pk"))),
             member_count=count_of(Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.CURRENT)),
         )
 
@@ -130,6 +146,10 @@ class Group(models.Model):
     debut_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     image = models.ImageField(upload_to="groups/", blank=True)
+    is_draft = models.BooleanField(
+        "draft", default=False,
+        help_text=DRAFT_HELP % "The group's OSTs are drafts too while it is one, whatever their own box says.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     sources = GenericRelation("Source", related_query_name="group")
@@ -149,6 +169,10 @@ class Group(models.Model):
 
     def get_absolute_url(self):
         return detail_page_url("catalog:group-detail", self.slug)
+
+    @property
+    def is_public(self):
+        return not self.is_draft
 
     def page_sources(self):
         """The sources the group's page lists: the group's own and its line-up's."""
@@ -341,9 +365,11 @@ class Membership(models.Model):
         )
 
 
-class ShowQuerySet(models.QuerySet):
-    def with_ost_counts(self):
-        return self.annotate(ost_count=count_of(OST.objects.filter(show=OuterRef("pk"))))
+class ShowQuerySet(PublishedQuerySet):
+    def with_ost_counts(self, osts=None):
+        """`ost_count` for each show: how many of `osts` (by default every OST) are in it."""
+        osts = OST.objects.all() if osts is None else osts
+        return self.annotate(ost_count=count_of(osts.filter(show=OuterRef("pk"))))
 
 
 class Show(models.Model):
@@ -385,6 +411,10 @@ class Show(models.Model):
     source_note = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
     image = models.ImageField(upload_to="shows/", blank=True)
+    is_draft = models.BooleanField(
+        "draft", default=False,
+        help_text=DRAFT_HELP % "The show's OSTs are drafts too while it is one, whatever their own box says.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     sources = GenericRelation("Source", related_query_name="show")
@@ -460,6 +490,10 @@ class Show(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:show-detail", self.slug)
 
+    @property
+    def is_public(self):
+        return not self.is_draft
+
     def page_sources(self):
         return self.sources.all()
 
@@ -487,6 +521,22 @@ def card_prefetches():
 
 
 class OSTQuerySet(models.QuerySet):
+    def published(self, preview=None):
+        """What the public sees: the OSTs that are published and whose group and show are published too.
+        `preview` (the draft OST, group or show an editor is previewing) counts as published."""
+
+        def drafts(model):
+            found = model.objects.drafts()
+            return (found.exclude(pk=preview.pk) if isinstance(preview, model) else found).values("pk")
+
+        own = Q(is_draft=False) | Q(pk=preview.pk) if isinstance(preview, OST) else Q(is_draft=False)
+        # Uncorrelated subqueries over the two small tables: the OST table is still walked in its own order.
+        return self.filter(own).exclude(artist__in=drafts(Group)).exclude(show__in=drafts(Show))
+
+    def drafts(self):
+        """The OSTs the public does not see: drafts, and those of a draft group or show."""
+        return self.exclude(pk__in=OST.objects.published().values("pk"))
+
     def card_ids(self):
         """Just the ids: enough to find the OSTs' cards in the cache. `ost_cards` loads the rest of a card's
         rows only for the cards it has to make."""
@@ -591,6 +641,10 @@ class OST(models.Model):
         null=True, blank=True, verbose_name="first broadcast", help_text="The day the song was first heard in the show."
     )
     notes = models.TextField(blank=True)
+    is_draft = models.BooleanField(
+        "draft", default=False,
+        help_text=DRAFT_HELP % "An OST is public only when it, its group and its show are all published.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     sources = GenericRelation("Source", related_query_name="ost")
@@ -629,6 +683,11 @@ class OST(models.Model):
 
     def get_absolute_url(self):
         return detail_page_url("catalog:ost-detail", self.slug)
+
+    @property
+    def is_public(self):
+        """The rule of `OSTQuerySet.published`, for a row already loaded: it, its group and its show are published."""
+        return not (self.is_draft or self.artist.is_draft or self.show.is_draft)
 
     @classmethod
     def from_db(cls, db, field_names, values):
