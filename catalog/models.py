@@ -695,6 +695,9 @@ class OST(models.Model):
         if "artist_id" in field_names and "show_id" in field_names:
             # Where it was as loaded, so a save that moves it knows the group and show pages it leaves.
             ost.loaded_places = [(ost.artist_id, ost.show_id)]
+        if "is_draft" in field_names:
+            # Whether it was a draft as loaded, so a save that publishes or unpublishes it is told apart.
+            ost.loaded_draft = ost.is_draft
         return ost
 
     def page_sources(self):
@@ -708,6 +711,8 @@ class OST(models.Model):
         if not self.credited_as and (self.artist_id or _cached(self, "artist")):
             self.credited_as = self.artist.name
         super().save(*args, **kwargs)
+        # Saved: a later save compares with this state (the post_save handlers have seen the old one).
+        self.loaded_draft = self.is_draft
 
     def clean(self):
         errors = {}

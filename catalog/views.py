@@ -14,7 +14,7 @@ from comments.models import Comment
 from comments.section import render_with_comments
 from ostsite.page_cache import cache_page, cached
 
-from . import exports, preview
+from . import drafts, exports
 from .filters import OSTFilter, ShowFilter, active_filters, filter_options, show_filter_options
 from .fragments import also_on, catalogue_facets, earlier_names_of, lineup_of, ost_cards, soundtrack_of
 from .models import OST, Cameo, Credit, Group, Member, Show, singers_in_roster_order
@@ -134,7 +134,7 @@ def ost_detail(request, slug):
     fmt = exports.requested_format(request, offered=JSON_ONLY)
     if fmt == "":
         return exports.unknown_format(JSON_ONLY)
-    ost, previewing = preview.get_for_page(
+    ost, previewing = drafts.get_for_page(
         request,
         OST.objects.select_related("show__network", "artist__agency").prefetch_related(
             "languages", singers_in_roster_order(), "listen_links", Prefetch("credits", Credit.objects.select_related("member"))
@@ -146,7 +146,7 @@ def ost_detail(request, slug):
     in_group_then = {member for member, then in status.items() if then == "in group"}
     singers = {m.pk for m in ost.singers.all()} if not ost.sung_by_whole_group else in_group_then
     if fmt == "json":
-        return preview.finish(exports.json_response(exports.ost_record(request, ost, lineup, in_group_then, singers)), previewing)
+        return drafts.finish(exports.json_response(exports.ost_record(request, ost, lineup, in_group_then, singers)), previewing)
     context = {
         "ost": ost,
         "lineup": lineup,
@@ -160,9 +160,9 @@ def ost_detail(request, slug):
         "also_on": also_on(ost.show),
         "same_show": [entry for entry in soundtrack_of(ost.show) if entry["pk"] != ost.pk],
         "sources": list(ost.page_sources()),
-        "draft": preview.banner(ost) if previewing else None,
+        "draft": drafts.banner(ost) if previewing else None,
     }
-    return preview.finish(render_with_comments(request, "catalog/ost_detail.html", context, target=ost), previewing)
+    return drafts.finish(render_with_comments(request, "catalog/ost_detail.html", context, target=ost), previewing)
 
 
 def renamed_on(ost):
@@ -193,12 +193,12 @@ def group_detail(request, slug):
     fmt = exports.requested_format(request, offered=JSON_ONLY)
     if fmt == "":
         return exports.unknown_format(JSON_ONLY)
-    group, previewing = preview.get_for_page(request, Group.objects.select_related("agency"), slug=slug)
+    group, previewing = drafts.get_for_page(request, Group.objects.select_related("agency"), slug=slug)
     # The cards need only the ids; the structured data names each OST and links to it. A preview lists the OSTs
     # the page will list once the group is published.
     osts = OST.objects.published(preview=group).filter(artist=group).only("title", "slug")
     if fmt == "json":
-        return preview.finish(exports.json_response(exports.group_record(request, group, lineup_of(group), osts)), previewing)
+        return drafts.finish(exports.json_response(exports.group_record(request, group, lineup_of(group), osts)), previewing)
     page_obj = paginate(request, osts, per_page=24)
     context = {
         "group": group,
@@ -216,9 +216,9 @@ def group_detail(request, slug):
         ),
         "max_shows": MAX_SHOWS,
         "sources": list(group.page_sources()),
-        "draft": preview.banner(group) if previewing else None,
+        "draft": drafts.banner(group) if previewing else None,
     }
-    return preview.finish(render_with_comments(request, "catalog/group_detail.html", context, target=group), previewing)
+    return drafts.finish(render_with_comments(request, "catalog/group_detail.html", context, target=group), previewing)
 
 
 @cache_page
@@ -283,9 +283,9 @@ def show_detail(request, slug):
     fmt = exports.requested_format(request, offered=JSON_ONLY)
     if fmt == "":
         return exports.unknown_format(JSON_ONLY)
-    show, previewing = preview.get_for_page(request, Show.objects.select_related("network"), slug=slug)
+    show, previewing = drafts.get_for_page(request, Show.objects.select_related("network"), slug=slug)
     if fmt == "json":
-        return preview.finish(exports.json_response(exports.show_record(
+        return drafts.finish(exports.json_response(exports.show_record(
             request, show, also_on(show), soundtrack_of(show), show.cameos.select_related("member")
         )), previewing)
     page_obj = paginate(request, [entry["pk"] for entry in soundtrack_of(show)], per_page=48)
@@ -296,6 +296,6 @@ def show_detail(request, slug):
         "page_obj": page_obj,
         "cameos": list(show.cameos.select_related("member")),
         "sources": list(show.page_sources()),
-        "draft": preview.banner(show) if previewing else None,
+        "draft": drafts.banner(show) if previewing else None,
     }
-    return preview.finish(render_with_comments(request, "catalog/show_detail.html", context, target=show), previewing)
+    return drafts.finish(render_with_comments(request, "catalog/show_detail.html", context, target=show), previewing)

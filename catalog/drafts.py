@@ -1,4 +1,6 @@
-"""Drafts, seen by editors only: the public URL of an OST, show or group with `?preview`.
+"""Drafts: OSTs, shows and groups kept from the public until an editor publishes them.
+
+Preview. A draft is seen by editors only: the public URL of an OST, show or group with `?preview`.
 
 The public never sees a draft: its URL is a 404 and it is left out of every list (`published()` on the
 querysets). An editor allowed to view the entry in the admin who opens its URL with `?preview` gets the real
@@ -7,9 +9,13 @@ page, rendered by the same view, with a banner saying it is a draft. That page i
 preview gets the page as the public sees it: a published page, or a 404 for a draft.
 """
 
+import reversion
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+
+from ostsite.history import record_first_versions_of
 
 PARAMETER = "preview"
 
@@ -65,3 +71,29 @@ def finish(response, previewing):
     if previewing:
         patch_cache_control(response, private=True)
     return response
+
+
+# Publishing -----------------------------------------------------------------------------------------------
+
+BEFORE_PUBLISHING = "As it was before it was published."
+
+
+def set_draft(entries, is_draft, user=None):
+    """Publish (`is_draft` False) or unpublish the OSTs, shows or groups `entries`, each as one entry of its
+    history saying what was done and by whom. Entries already in that state are left alone. Returns how many
+    changed.
+
+    Each is saved on its own, so the page cache is told as by any edit (catalog/publication.py)."""
+    changing = [entry for entry in entries if entry.is_draft != is_draft]
+    if not changing:
+        return 0
+    # Rows without a history yet get their state before the change recorded first, so it can be undone.
+    record_first_versions_of(changing, BEFORE_PUBLISHING)
+    for entry in changing:
+        with transaction.atomic(), reversion.create_revision():
+            if user is not None:
+                reversion.set_user(user)
+            reversion.set_comment("Made a draft again." if is_draft else "Published.")
+            entry.is_draft = is_draft
+            entry.save(update_fields=["is_draft", "updated_at"])
+    return len(changing)
