@@ -265,8 +265,13 @@ def test_publishing_shows_the_entry_everywhere_at_once_and_is_in_its_history(cli
     assert "Secret Song" in client.get("/feeds/osts.rss").content.decode()
     assert Version.objects.get_for_object(draft).first().revision.comment == "Published."
 
+    # Discussed, it heads the home page's most discussed songs, a piece cached apart from the lists.
+    Comment.objects.create(ost=draft, author_name="Mina", author_email="m@example.com", body="Love it",
+                           status=Comment.Status.APPROVED)
+    assert "Secret Song" in client.get("/").content.decode()
     admin_client.post(changelist, {"action": "make_draft", "_selected_action": [draft.pk]})
     assert {ost.slug for ost in client.get("/osts/").context["paginator"].object_list} == {"public-song"}
+    assert "Secret Song" not in client.get("/").content.decode()
     assert client.get("/osts/secret-song/").status_code == 404
     assert Version.objects.get_for_object(draft).first().revision.comment == "Made a draft again."
 
