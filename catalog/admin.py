@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models, router
@@ -153,6 +153,16 @@ class DraftAdminMixin:
     def publish(self, request, queryset):
         count = drafts.set_draft(queryset, is_draft=False, user=request.user)
         self.message_user(request, f"{count} {self.opts.verbose_name_plural if count != 1 else self.opts.verbose_name} published.")
+        # An OST stays hidden while its group or show is a draft (see OSTQuerySet.published).
+        related = [name for name in ("artist", "show") if name in {f.name for f in self.opts.fields}]
+        still_hidden = [obj for obj in queryset.select_related(*related) if not obj.is_public]
+        if still_hidden:
+            self.message_user(
+                request,
+                "Still hidden from the public until their group or show is published: "
+                + ", ".join(str(obj) for obj in still_hidden) + ".",
+                level=messages.WARNING,
+            )
 
     @admin.action(description="Make selected %(verbose_name_plural)s drafts", permissions=["change"])
     def make_draft(self, request, queryset):

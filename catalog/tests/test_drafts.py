@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from catalog.models import OST, Group, Show
+from catalog.models import OST, Group, Membership, Show
 from catalog.tests.factories import make_group, make_member, make_ost, make_show
 from comments.models import Comment
 
@@ -33,6 +33,7 @@ def catalogue():
     show = make_show(title="Visible Show", slug="visible-show")
     singer = make_member(group, stage_name="Singer", slug="singer")
     hidden_group = make_group(name="Hidden Group", slug="hidden-group", is_draft=True)
+    Membership.objects.create(group=hidden_group, member=singer)
     hidden_show = make_show(title="Hidden Show", slug="hidden-show", is_draft=True)
     return {
         "group": group,
@@ -234,6 +235,21 @@ def test_the_admin_form_of_a_draft_links_to_its_preview(admin_client, catalogue)
     assert '<a href="/osts/secret-song/?preview">Preview</a>' in page
     page = admin_client.get(reverse("admin:catalog_show_change", args=[catalogue["hidden_show"].pk])).content.decode()
     assert '<a href="/shows/hidden-show/?preview">Preview</a>' in page
+
+
+def test_publishing_an_ost_of_a_draft_group_says_it_stays_hidden(admin_client, catalogue):
+    """The action publishes the OST's own box and tells the editor the group still keeps it from the public."""
+    ost = catalogue["of_draft_group"]
+    ost.is_draft = True
+    ost.save()
+    response = admin_client.post(
+        reverse("admin:catalog_ost_changelist"), {"action": "publish", "_selected_action": [ost.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "1 OST published." in page
+    assert "Still hidden from the public until their group or show is published: Group Draft Song." in page
+    ost.refresh_from_db()
+    assert not ost.is_draft and not ost.is_public
 
 
 def test_the_admin_lists_filter_drafts(admin_client, catalogue):
