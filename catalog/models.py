@@ -113,7 +113,10 @@ DRAFT_HELP = (
 class PublishedQuerySet(models.QuerySet):
     def published(self, preview=None):
         """What the public sees: no drafts. `preview` (the draft an editor is previewing) counts as published."""
-        return self.filter(Q(is_draft=False) | Q(pk=preview.pk) if isinstance(preview, self.model) else Q(is_draft=False))
+        public = Q(is_draft=False)
+        if isinstance(preview, self.model):
+            public |= Q(pk=preview.pk)
+        return self.filter(public)
 
     def drafts(self):
         return self.filter(is_draft=True)
@@ -529,7 +532,9 @@ class OSTQuerySet(models.QuerySet):
             found = model.objects.drafts()
             return (found.exclude(pk=preview.pk) if isinstance(preview, model) else found).values("pk")
 
-        own = Q(is_draft=False) | Q(pk=preview.pk) if isinstance(preview, OST) else Q(is_draft=False)
+        own = Q(is_draft=False)
+        if isinstance(preview, OST):
+            own |= Q(pk=preview.pk)
         # Uncorrelated subqueries over the two small tables: the OST table is still walked in its own order.
         return self.filter(own).exclude(artist__in=drafts(Group)).exclude(show__in=drafts(Show))
 

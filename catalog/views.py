@@ -255,7 +255,7 @@ def member_detail(request, slug):
         "whole_group": list(ost_cards(whole_group).values()),
         "credits": list(credits.select_related("ost__show")),
         "cameos": list(cameos.select_related("show")),
-        "sources": list(member.page_sources()),
+        "sources": list(member.page_sources().exclude(membership__group__is_draft=True)),
     }
     return render(request, "catalog/member_detail.html", context)
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from catalog.models import OST, Group, Membership, Show
+from catalog.models import OST, Group, Membership, Show, Source
 from catalog.tests.factories import make_group, make_member, make_ost, make_show
 from comments.models import Comment
 
@@ -33,7 +33,9 @@ def catalogue():
     show = make_show(title="Visible Show", slug="visible-show")
     singer = make_member(group, stage_name="Singer", slug="singer")
     hidden_group = make_group(name="Hidden Group", slug="hidden-group", is_draft=True)
-    Membership.objects.create(group=hidden_group, member=singer)
+    hidden_membership = Membership.objects.create(group=hidden_group, member=singer)
+    Source.objects.create(entry=hidden_membership, url="https://example.com/hidden-lineup", title="Hidden Group line-up")
+    Source.objects.create(entry=singer, url="https://example.com/singer", title="Singer profile")
     hidden_show = make_show(title="Hidden Show", slug="hidden-show", is_draft=True)
     return {
         "group": group,
@@ -130,6 +132,8 @@ def test_group_show_and_member_pages_list_only_public_osts(client, catalogue):
         assert "Public Song" in response.content.decode(), url
         assert_hidden(response.content)
     assert [show.slug for show in responses["/groups/visible-group/"].context["shows"]] == ["visible-show"]
+    # The member's own sources stay; those of their place in a draft group's line-up go with it.
+    assert [source.title for source in responses["/members/singer/"].context["sources"]] == ["Singer profile"]
     assert client.get("/osts/public-song/").context["same_show"] == []
 
 
