@@ -309,6 +309,18 @@ def test_publishing_a_group_lists_its_songs_at_once(client, admin_client, catalo
     assert client.get("/groups/hidden-group/").status_code == 200
 
 
+def test_publishing_can_be_undone_from_the_history(admin_client, catalogue):
+    """An entry published by the action, with no history before, can be put back as a draft with one click."""
+    draft = catalogue["draft"]
+    admin_client.post(reverse("admin:catalog_ost_changelist"), {"action": "publish", "_selected_action": [draft.pk]})
+    comments = [version.revision.comment for version in Version.objects.get_for_object(draft)]
+    assert comments == ["Published.", "As it was before it was published."]
+    latest = Version.objects.get_for_object(draft).first()
+    admin_client.post(reverse("admin:catalog_ost_undo", args=[draft.pk, latest.pk]))
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
 def test_ticking_the_box_on_the_form_is_a_history_entry(admin_client, catalogue):
     """Publishing from the form is recorded like any edit, with what changed."""
     show = catalogue["hidden_show"]
