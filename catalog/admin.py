@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models, router
@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from ostsite.history import HistoryAdmin
+
+from . import drafts
 
 from .forms import (
     GroupAdminForm,
@@ -94,8 +96,84 @@ def titled_filter(title, base):
 
 @admin.display(description="On site")
 def on_site(obj):
-    """A link from a list row to the public page."""
+    """A link from a list row to the public page, or to its preview for an entry the public does not see."""
+    if getattr(obj, "is_draft", False) or not getattr(obj, "is_public", True):
+        return format_html('<a href="{}" aria-label="Preview {} (draft)">Preview</a>', drafts.preview_url(obj), obj)
     return format_html('<a href="{}" aria-label="{} on the site">View</a>', obj.get_absolute_url(), obj)
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    """Drafts or published entries."""
+
+    title = "publication"
+    parameter_name = "draft"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Drafts"), ("no", "Published")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_draft=True)
+        if self.value() == "no":
+            return queryset.filter(is_draft=False)
+        return queryset
+
+
+class DraftAdminMixin:
+    """Drafts in the admin: a "Preview" link on the form and in each row, a filter and the actions "Publish" and
+    "Make draft" on the list. Changing the box on the form, or either action, is a history entry like any edit."""
+
+    actions = ["publish", "make_draft"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "preview_link"]
+
+    def get_list_filter(self, request):
+        return [PublicationFilter, *super().get_list_filter(request)]
+
+    def get_fields(self, request, obj=None):
+        """The draft box and the preview link first, where an editor looks for them."""
+        fields = [name for name in super().get_fields(request, obj) if name not in ("is_draft", "preview_link")]
+        return ["is_draft", *(["preview_link"] if obj is not None else []), *fields]
+
+    def view_on_site(self, obj):
+        """The admin's "View on site" button opens the preview of an entry the public does not see."""
+        return obj.get_absolute_url() if obj.is_public else drafts.preview_url(obj)
+
+    @admin.display(description="Page")
+    def preview_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        if obj.is_public:
+            return format_html('<a href="{}">View on the site</a> (published)', obj.get_absolute_url())
+        return format_html(
+            '<a href="{}">Preview</a> — {} Only editors see the page until it is published.',
+            drafts.preview_url(obj), drafts.why_draft(obj),
+        )
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["change"])
+    def publish(self, request, queryset):
+        count = drafts.set_draft(queryset, is_draft=False, user=request.user)
+        self.message_user(request, f"{count} {self.opts.verbose_name_plural if count != 1 else self.opts.verbose_name} published.")
+        # An OST stays hidden while its group or show is a draft (see OSTQuerySet.published).
+        related = [name for name in ("artist", "show") if name in {f.name for f in self.opts.fields}]
+        still_hidden = [obj for obj in queryset.select_related(*related) if not obj.is_public]
+        if still_hidden:
+            self.message_user(
+                request,
+                "Still hidden from the public until their group or show is published: "
+                + ", ".join(str(obj) for obj in still_hidden) + ".",
+                level=messages.WARNING,
+            )
+
+    @admin.action(description="Make selected %(verbose_name_plural)s drafts", permissions=["change"])
+    def make_draft(self, request, queryset):
+        count = drafts.set_draft(queryset, is_draft=True, user=request.user)
+        self.message_user(
+            request,
+            f"{count} {self.opts.verbose_name_plural if count != 1 else self.opts.verbose_name} made drafts: "
+            "the public no longer sees them.",
+        )
 
 
 class PictureAdminMixin:
@@ -295,7 +373,7 @@ class LanguageAdmin(DeletionInWordsMixin, HistoryAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(AliasListMixin, DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+class GroupAdmin(DraftAdminMixin, AliasListMixin, DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
     resource_classes = [GroupResource]
     form = GroupAdminForm
     list_display = ["thumbnail", "name", "agency", "debut_date", "members", "osts", on_site]
@@ -363,7 +441,7 @@ class MembershipAdmin(DeletionInWordsMixin, HistoryAdmin):
 
 
 @admin.register(Show)
-class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
+class ShowAdmin(DraftAdminMixin, DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, HistoryAdmin):
     resource_classes = [ShowResource]
     form = ShowAdminForm
     list_display = ["thumbnail", "title", "kind", "network", "years", "ost_count", on_site]
@@ -388,7 +466,7 @@ class ShowAdmin(DeletionInWordsMixin, PictureAdminMixin, DeskImportExportMixin, 
 
 
 @admin.register(OST)
-class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, HistoryAdmin):
+class OSTAdmin(DraftAdminMixin, MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, HistoryAdmin):
     resource_classes = [OSTResource]
     form = OSTAdminForm
     member_fields = ["singers"]
@@ -421,6 +499,7 @@ class OSTAdmin(MemberPickerMixin, DeletionInWordsMixin, DeskImportExportMixin, H
     autocomplete_fields = ["show", "artist", "singers", "languages"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
+        ("Publication", {"fields": ["is_draft", "preview_link"]}),
         (None, {"fields": ["title", "native_title", "alternative_titles", "slug", "opened_version"]}),
         ("Song", {
             "fields": [

@@ -32,7 +32,7 @@ class NewOSTsFeed(Feed):
 
     def items(self):
         return (
-            OST.objects.select_related("show", "show__network", "artist")
+            OST.objects.published().select_related("show", "show__network", "artist")
             .prefetch_related(singers_in_roster_order(), "languages")
             .order_by("-created_at", "-pk")[:FEED_LENGTH]
         )
@@ -75,7 +75,10 @@ class LatestCommentsFeed(Feed):
     description = "What fans are saying about idol OSTs, newest first. Only approved comments."
 
     def items(self):
-        return Comment.objects.approved().select_related("ost", "show", "group", "member").order_by("-created_at", "-pk")[:FEED_LENGTH]
+        return (
+            Comment.objects.approved().on_public_pages().select_related("ost", "show", "group", "member")
+            .order_by("-created_at", "-pk")[:FEED_LENGTH]
+        )
 
     def item_title(self, comment):
         return xml_safe(f"{comment.author_name} on {comment.target or 'the home page'}")

@@ -185,9 +185,9 @@ def flat_options(options):
 
 class OSTFilter(FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_q", max_length=100)
-    group = SlugChoiceFilter(field_name="artist", queryset=Group.objects.all(), label="Group")
+    group = SlugChoiceFilter(field_name="artist", queryset=Group.objects.published(), label="Group")
     member = SlugChoiceFilter(queryset=Member.objects.all(), method="filter_member", label="Member")
-    show = SlugChoiceFilter(field_name="show", queryset=Show.objects.all(), label="Show")
+    show = SlugChoiceFilter(field_name="show", queryset=Show.objects.published(), label="Show")
     type = django_filters.ChoiceFilter(
         choices=Show.Kind.choices, method="filter_type", empty_label="Any", label="Kind of show",
         widget=CachedOptionsSelect,

@@ -17,7 +17,7 @@ from .models import OST, card_prefetches, singers_in_roster_order
 
 def catalogue_facets():
     """Site-wide OST counts per filter option, shared by the list pages, the home page and the group pages."""
-    return cached("ost-facets", OST.objects.facet_counts, lists=True)
+    return cached("ost-facets", OST.objects.published().facet_counts, lists=True)
 
 
 def lineup_of(group):
@@ -38,10 +38,11 @@ def also_on(show):
 
 def soundtrack_of(show):
     """The show's OSTs in soundtrack order, as the "More from this show" lists name them: shared by the show's
-    page and the pages of all its OSTs."""
+    page and the pages of all its OSTs. Only the public OSTs; the show itself counts as published, so an editor's
+    preview of a draft show lists what its page will list (the public never reaches a draft show's pages)."""
 
     def build():
-        osts = show.osts.in_soundtrack_order().select_related("artist").prefetch_related(singers_in_roster_order())
+        osts = show.osts.published(preview=show).in_soundtrack_order().select_related("artist").prefetch_related(singers_in_roster_order())
         return [
             {"pk": ost.pk, "url": ost.get_absolute_url(), "title": ost.title, "singer_names": ost.singer_names,
              "artist_name": ost.credited_name, "placement_label": ost.placement_label}

@@ -104,11 +104,30 @@ class Language(models.Model):
         return self.name
 
 
-class GroupQuerySet(models.QuerySet):
-    def with_counts(self):
-        """`ost_count` and `member_count` (current members) for each group."""
+DRAFT_HELP = (
+    "A draft is seen only by editors, through the Preview link of its form; it is left out of every list, feed, "
+    "sitemap, count and search until it is published. %s"
+)
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self, preview=None):
+        """What the public sees: no drafts. `preview` (the draft an editor is previewing) counts as published."""
+        public = Q(is_draft=False)
+        if isinstance(preview, self.model):
+            public |= Q(pk=preview.pk)
+        return self.filter(public)
+
+    def drafts(self):
+        return self.filter(is_draft=True)
+
+
+class GroupQuerySet(PublishedQuerySet):
+    def with_counts(self, osts=None):
+        """`ost_count` (of `osts`, by default every OST) and `member_count` (current members) for each group."""
+        osts = OST.objects.all() if osts is None else osts
         return self.annotate(
-            ost_count=count_of(OST.objects.filter(artist=OuterRef("pk"))),
+            ost_count=count_of(osts.filter(artist=OuterRef("pk"))),
             member_count=count_of(Membership.objects.filter(group=OuterRef("pk"), status=Membership.Status.CURRENT)),
         )
 
@@ -130,6 +149,10 @@ class Group(models.Model):
     debut_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     image = models.ImageField(upload_to="groups/", blank=True)
+    is_draft = models.BooleanField(
+        "draft", default=False,
+        help_text=DRAFT_HELP % "The group's OSTs are drafts too while it is one, whatever their own box says.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     sources = GenericRelation("Source", related_query_name="group")
@@ -149,6 +172,10 @@ class Group(models.Model):
 
     def get_absolute_url(self):
         return detail_page_url("catalog:group-detail", self.slug)
+
+    @property
+    def is_public(self):
+        return not self.is_draft
 
     def page_sources(self):
         """The sources the group's page lists: the group's own and its line-up's."""
@@ -235,6 +262,16 @@ class Alias(models.Model):
         return self.group or self.member
 
 
+class MemberQuerySet(models.QuerySet):
+    """Members have no draft state: every member page is public (a draft group's line-up is left off it)."""
+
+    def published(self, preview=None):
+        return self.all()
+
+    def drafts(self):
+        return self.none()
+
+
 class Member(models.Model):
     """An idol. Their groups are reached through memberships."""
 
@@ -247,6 +284,8 @@ class Member(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     sources = GenericRelation("Source", related_query_name="member")
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage_name"]
@@ -381,9 +420,11 @@ class Membership(models.Model):
         )
 
 
-class ShowQuerySet(models.QuerySet):
-    def with_ost_counts(self):
-        return self.annotate(ost_count=count_of(OST.objects.filter(show=OuterRef("pk"))))
+class ShowQuerySet(PublishedQuerySet):
+    def with_ost_counts(self, osts=None):
+        """`ost_count` for each show: how many of `osts` (by default every OST) are in it."""
+        osts = OST.objects.all() if osts is None else osts
+        return self.annotate(ost_count=count_of(osts.filter(show=OuterRef("pk"))))
 
 
 class Show(models.Model):
@@ -425,6 +466,10 @@ class Show(models.Model):
     source_note = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
     image = models.ImageField(upload_to="shows/", blank=True)
+    is_draft = models.BooleanField(
+        "draft", default=False,
+        help_text=DRAFT_HELP % "The show's OSTs are drafts too while it is one, whatever their own box says.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     sources = GenericRelation("Source", related_query_name="show")
@@ -500,6 +545,10 @@ class Show(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:show-detail", self.slug)
 
+    @property
+    def is_public(self):
+        return not self.is_draft
+
     def page_sources(self):
         return self.sources.all()
 
@@ -532,6 +581,24 @@ def card_prefetches():
 
 
 class OSTQuerySet(models.QuerySet):
+    def published(self, preview=None):
+        """What the public sees: the OSTs that are published and whose group and show are published too.
+        `preview` (the draft OST, group or show an editor is previewing) counts as published."""
+
+        def drafts(model):
+            found = model.objects.drafts()
+            return (found.exclude(pk=preview.pk) if isinstance(preview, model) else found).values("pk")
+
+        own = Q(is_draft=False)
+        if isinstance(preview, OST):
+            own |= Q(pk=preview.pk)
+        # Uncorrelated subqueries over the two small tables: the OST table is still walked in its own order.
+        return self.filter(own).exclude(artist__in=drafts(Group)).exclude(show__in=drafts(Show))
+
+    def drafts(self):
+        """The OSTs the public does not see: drafts, and those of a draft group or show."""
+        return self.exclude(pk__in=OST.objects.published().values("pk"))
+
     def card_ids(self):
         """Just the ids: enough to find the OSTs' cards in the cache. `ost_cards` loads the rest of a card's
         rows only for the cards it has to make."""
@@ -678,6 +745,10 @@ class OST(models.Model):
         null=True, blank=True, verbose_name="first broadcast", help_text="The day the song was first heard in the show."
     )
     notes = models.TextField(blank=True)
+    is_draft = models.BooleanField(
+        "draft", default=False,
+        help_text=DRAFT_HELP % "An OST is public only when it, its group and its show are all published.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     sources = GenericRelation("Source", related_query_name="ost")
@@ -717,12 +788,20 @@ class OST(models.Model):
     def get_absolute_url(self):
         return detail_page_url("catalog:ost-detail", self.slug)
 
+    @property
+    def is_public(self):
+        """The rule of `OSTQuerySet.published`, for a row already loaded: it, its group and its show are published."""
+        return not (self.is_draft or self.artist.is_draft or self.show.is_draft)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         ost = super().from_db(db, field_names, values)
         if "artist_id" in field_names and "show_id" in field_names:
             # Where it was as loaded, so a save that moves it knows the group and show pages it leaves.
             ost.loaded_places = [(ost.artist_id, ost.show_id)]
+        if "is_draft" in field_names:
+            # Whether it was a draft as loaded, so a save that publishes or unpublishes it is told apart.
+            ost.loaded_draft = ost.is_draft
         return ost
 
     def page_sources(self):
@@ -736,6 +815,8 @@ class OST(models.Model):
         if not self.credited_as and (self.artist_id or _cached(self, "artist")):
             self.credited_as = self.artist.name
         super().save(*args, **kwargs)
+        # Saved: a later save compares with this state (the post_save handlers have seen the old one).
+        self.loaded_draft = self.is_draft
 
     def clean(self):
         errors = {}

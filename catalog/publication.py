@@ -6,6 +6,10 @@ shared version), the OST's own page, its group's and its show's pages (before an
 other OSTs of its show (their "More from this show"), and the pages of the members who sang or wrote it. Every
 other page stays cached. Any other change (a group, member or show renamed, a membership, a network) may show on any
 page and makes the whole site stale; those edits are rare.
+
+Publishing or unpublishing (the draft box, see catalog/preview.py) adds an entry to, or takes one from, every list,
+count and feed, and from pieces cached apart from the lists (the home page's most discussed OSTs): for an OST it
+makes the whole site stale, as any change of a group or show already does. Both are rare.
 """
 
 from django.db.models import Q
@@ -21,8 +25,16 @@ def catalogue_changed(**kwargs):
 
 def ost_changed(sender, instance, **kwargs):
     """post_save and pre_delete of an OST: before a deletion its singers and credits are still there to find."""
+    if publication_changed(instance):
+        invalidate_site()
+        return
     old = getattr(instance, "loaded_places", ())
     invalidate_pages(*pages_showing([instance.pk], extra=[instance, *old]), lists=True)
+
+
+def publication_changed(ost):
+    """The save publishes a draft OST or makes a published one a draft again."""
+    return getattr(ost, "loaded_draft", ost.is_draft) != ost.is_draft
 
 
 def credit_changed(sender, instance, **kwargs):

@@ -1,4 +1,5 @@
-"""sitemap.xml: the home, list and timeline pages, and every OST, group, member and show page, with when each last changed."""
+"""sitemap.xml: the home, list and timeline pages, and every OST, group, member and show page, with when each last
+changed. Drafts are left out: their pages are not public."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
@@ -13,7 +14,10 @@ class CatalogueSitemap(Sitemap):
     model = None
 
     def items(self):
-        return self.model.objects.only("slug", "updated_at").order_by("pk")
+        return self.public(self.model.objects.all()).only("slug", "updated_at").order_by("pk")
+
+    def public(self, queryset):
+        return queryset.published() if hasattr(queryset, "published") else queryset
 
     def lastmod(self, obj):
         return obj.updated_at
@@ -59,7 +63,7 @@ class ListPagesSitemap(Sitemap):
         return reverse(name)
 
     def lastmod(self, name):
-        return self.pages[name].objects.aggregate(latest=Max("updated_at"))["latest"]
+        return self.pages[name].objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 sitemaps = {

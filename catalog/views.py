@@ -15,7 +15,7 @@ from comments.models import Comment
 from comments.section import render_with_comments
 from ostsite.page_cache import cache_page, cached
 
-from . import exports
+from . import drafts, exports
 from .filters import OSTFilter, ShowFilter, active_filters, show_filter_options
 from .fragments import also_on, catalogue_facets, earlier_names_of, lineup_of, ost_cards, soundtrack_of
 from .models import OST, Cameo, Credit, Group, Member, Show, singers_in_roster_order
@@ -46,12 +46,12 @@ def busiest_groups_and_kinds():
     years = sorted(((year, n) for year, n in facets["year"].items() if year is not None), reverse=True)
     # Songs whose year is not known are counted too (the timeline lists them).
     years += [(None, facets["year"][None])] if facets["year"].get(None) else []
-    return [(group, counts[group.pk]) for group in Group.objects.filter(pk__in=top_ids)], facets["type"], years
+    return [(group, counts[group.pk]) for group in Group.objects.published().filter(pk__in=top_ids)], facets["type"], years
 
 
 @cache_page(lists=True)
 def home(request):
-    latest_ids = list(OST.objects.values_list("pk", flat=True)[:6])
+    latest_ids = list(OST.objects.published().values_list("pk", flat=True)[:6])
     if not latest_ids:
         # A new site: one welcome instead of a row of empty lists.
         return render_with_comments(request, "catalog/home.html", {"empty_catalogue": True}, target=None)
@@ -140,7 +140,7 @@ class OSTListView(FilteredListView):
     broad_search = 500
 
     def get_queryset(self):
-        return OST.objects.card_ids()
+        return OST.objects.published().card_ids()
 
     export = staticmethod(exports.ost_list)
 
@@ -184,7 +184,7 @@ class OSTListView(FilteredListView):
         params["q"] = corrected
         for name in ("page", "format"):
             params.pop(name, None)
-        filterset = OSTFilter(params, queryset=OST.objects.all())
+        filterset = OSTFilter(params, queryset=OST.objects.published())
         if not filterset.is_valid() or not filterset.qs.exists():
             return {}
         return {"query": corrected, "url": f"{self.request.path}?{params.urlencode()}"}
@@ -203,7 +203,8 @@ def ost_detail(request, slug):
     fmt = exports.requested_format(request, offered=JSON_ONLY)
     if fmt == "":
         return exports.unknown_format(JSON_ONLY)
-    ost = get_object_or_404(
+    ost, previewing = drafts.get_for_page(
+        request,
         OST.objects.select_related("show__network", "artist__agency").prefetch_related(
             "languages", singers_in_roster_order(), "listen_links", Prefetch("credits", Credit.objects.select_related("member"))
         ),
@@ -214,7 +215,7 @@ def ost_detail(request, slug):
     in_group_then = {member for member, then in status.items() if then == "in group"}
     singers = {m.pk for m in ost.singers.all()} if not ost.sung_by_whole_group else in_group_then
     if fmt == "json":
-        return exports.json_response(exports.ost_record(request, ost, lineup, in_group_then, singers))
+        return drafts.finish(exports.json_response(exports.ost_record(request, ost, lineup, in_group_then, singers)), previewing)
     context = {
         "ost": ost,
         "lineup": lineup,
@@ -228,8 +229,9 @@ def ost_detail(request, slug):
         "also_on": also_on(ost.show),
         "same_show": [entry for entry in soundtrack_of(ost.show) if entry["pk"] != ost.pk],
         "sources": list(ost.page_sources()),
+        "draft": drafts.banner(ost) if previewing else None,
     }
-    return render_with_comments(request, "catalog/ost_detail.html", context, target=ost)
+    return drafts.finish(render_with_comments(request, "catalog/ost_detail.html", context, target=ost), previewing)
 
 
 def renamed_on(ost):
@@ -249,7 +251,10 @@ class GroupListView(ListView):
     paginate_by = 60
 
     def get_queryset(self):
-        return Group.objects.select_related("agency").prefetch_related("earlier_names").with_counts()
+        return (
+            Group.objects.published().select_related("agency").prefetch_related("earlier_names")
+            .with_counts(OST.objects.published())
+        )
 
 
 @cache_page
@@ -257,12 +262,12 @@ def group_detail(request, slug):
     fmt = exports.requested_format(request, offered=JSON_ONLY)
     if fmt == "":
         return exports.unknown_format(JSON_ONLY)
-    group = get_object_or_404(Group.objects.select_related("agency"), slug=slug)
+    group, previewing = drafts.get_for_page(request, Group.objects.select_related("agency"), slug=slug)
+    # The cards need only the ids; the structured data names each OST and links to it. A preview lists the OSTs
+    # the page will list once the group is published.
+    osts = OST.objects.published(preview=group).filter(artist=group).only("title", "slug")
     if fmt == "json":
-        osts = OST.objects.filter(artist=group).only("title", "slug")
-        return exports.json_response(exports.group_record(request, group, lineup_of(group), osts))
-    # The cards need only the ids; the structured data names each OST and links to it.
-    osts = OST.objects.filter(artist=group).only("title", "slug")
+        return drafts.finish(exports.json_response(exports.group_record(request, group, lineup_of(group), osts)), previewing)
     page_obj = paginate(request, osts, per_page=24)
     context = {
         "group": group,
@@ -273,15 +278,16 @@ def group_detail(request, slug):
         "page_obj": page_obj,
         # One more than is shown tells the template there are others.
         "shows": list(
-            Show.objects.filter(osts__artist=group)
+            Show.objects.filter(osts__in=osts.values("pk"))
             .select_related("network")
             .only("title", "slug", "kind", "first_year", "last_year", "network__name")
             .distinct()[: MAX_SHOWS + 1]
         ),
         "max_shows": MAX_SHOWS,
         "sources": list(group.page_sources()),
+        "draft": drafts.banner(group) if previewing else None,
     }
-    return render_with_comments(request, "catalog/group_detail.html", context, target=group)
+    return drafts.finish(render_with_comments(request, "catalog/group_detail.html", context, target=group), previewing)
 
 
 @cache_page
@@ -290,13 +296,17 @@ def member_detail(request, slug):
     if fmt == "":
         return exports.unknown_format(JSON_ONLY)
     member = get_object_or_404(Member, slug=slug)
-    memberships = list(member.memberships.select_related("group"))
+    # Only what the public sees: a draft group, a draft show and the OSTs that are not public are left out.
+    memberships = list(member.memberships.filter(group__in=Group.objects.published()).select_related("group"))
+    public_osts = OST.objects.published()
+    credits = member.credits.filter(ost__in=public_osts.values("pk"))
+    cameos = Cameo.objects.filter(member=member, show__in=Show.objects.published())
     if fmt == "json":
         return exports.json_response(exports.member_record(
-            request, member, memberships, OST.objects.sung_by(member).only("title", "slug"),
-            member.credits.select_related("ost"), Cameo.objects.filter(member=member).select_related("show"),
+            request, member, memberships, public_osts.sung_by(member).only("title", "slug"),
+            credits.select_related("ost"), cameos.select_related("show"),
         ))
-    osts = OST.objects.sung_by(member).with_list_data()
+    osts = public_osts.sung_by(member).with_list_data()
     # Split by how many sang: the template shows solos, songs with some members and whole-group songs.
     solos, subsets, whole_group = [], [], []
     for ost in osts:
@@ -316,9 +326,9 @@ def member_detail(request, slug):
             "solo": len(solos), "unit": len(subsets), "whole_group": len(whole_group),
             "total": len(solos) + len(subsets) + len(whole_group),
         },
-        "credits": list(member.credits.select_related("ost__show")),
-        "cameos": list(Cameo.objects.filter(member=member).select_related("show")),
-        "sources": list(member.page_sources()),
+        "credits": list(credits.select_related("ost__show")),
+        "cameos": list(cameos.select_related("show")),
+        "sources": list(member.page_sources().exclude(membership__group__is_draft=True)),
     }
     return render_with_comments(request, "catalog/member_detail.html", context, target=member)
 
@@ -331,7 +341,7 @@ class ShowListView(FilteredListView):
     paginate_by = 48
 
     def get_queryset(self):
-        return Show.objects.select_related("network").with_ost_counts()
+        return Show.objects.published().select_related("network").with_ost_counts(OST.objects.published())
 
     export = staticmethod(exports.show_list)
 
@@ -346,11 +356,11 @@ def show_detail(request, slug):
     fmt = exports.requested_format(request, offered=JSON_ONLY)
     if fmt == "":
         return exports.unknown_format(JSON_ONLY)
-    show = get_object_or_404(Show.objects.select_related("network"), slug=slug)
+    show, previewing = drafts.get_for_page(request, Show.objects.select_related("network"), slug=slug)
     if fmt == "json":
-        return exports.json_response(exports.show_record(
+        return drafts.finish(exports.json_response(exports.show_record(
             request, show, also_on(show), soundtrack_of(show), show.cameos.select_related("member")
-        ))
+        )), previewing)
     page_obj = paginate(request, [entry["pk"] for entry in soundtrack_of(show)], per_page=48)
     context = {
         "show": show,
@@ -359,5 +369,6 @@ def show_detail(request, slug):
         "page_obj": page_obj,
         "cameos": list(show.cameos.select_related("member")),
         "sources": list(show.page_sources()),
+        "draft": drafts.banner(show) if previewing else None,
     }
-    return render_with_comments(request, "catalog/show_detail.html", context, target=show)
+    return drafts.finish(render_with_comments(request, "catalog/show_detail.html", context, target=show), previewing)

@@ -29,10 +29,19 @@ class CommentQuerySet(models.QuerySet):
             return self.on_home_page()
         return self.filter(**{target_type(target): target})
 
+    def on_public_pages(self):
+        """Comments on the home page or on a page the public sees: not on a draft (catalog's `published()`)."""
+        hidden = Q()
+        for name in TARGET_FIELDS:
+            drafts = self.model._meta.get_field(name).related_model.objects.drafts()
+            hidden |= Q(**{f"{name}__in": drafts.values("pk")})
+        return self.exclude(hidden)
+
     def most_discussed_osts(self, limit=6):
-        """(OST id, approved comments) of the OSTs with the most approved comments, busiest first."""
+        """(OST id, approved comments) of the public OSTs with the most approved comments, busiest first."""
         rows = (
             self.approved()
+            .on_public_pages()
             .filter(ost__isnull=False)
             .values("ost")
             .annotate(n=models.Count("pk"))

@@ -29,7 +29,8 @@ def get_target(kind, pk):
         raise UnknownTarget("We could not tell which page your comment is for.", status=400)
     model = apps.get_model("comments", "Comment")._meta.get_field(kind).related_model
     try:
-        return model.objects.get(pk=int(pk))
+        # A draft's page is not public: nobody comments on it.
+        return model.objects.published().get(pk=int(pk))
     except (TypeError, ValueError, model.DoesNotExist):
         raise UnknownTarget("The page you commented on does not exist (any more).", status=404) from None
 

@@ -21,7 +21,7 @@ def mark_unconfirmed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0013_listen_links'),
+        ('catalog', '0014_drafts'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 

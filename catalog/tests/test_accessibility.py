@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
 
 from catalog.models import OST, ListenLink
 
@@ -98,6 +99,20 @@ def test_every_page_type_passes_axe_with_no_csp_violation(site, page):
         page.goto(site + path)
         no_violations(page)
         no_csp_violations(page)
+
+
+def test_an_editors_preview_of_a_draft_passes_axe(site, page):
+    """The draft banner of an editor's preview: no axe violation, in both colour schemes."""
+    User.objects.create_user("editor", password="a long password", is_staff=True, is_superuser=True)
+    OST.objects.filter(slug="top").update(is_draft=True)
+    page.goto(site + "/admin/login/?next=/osts/top/%3Fpreview")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "a long password")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/osts/top/?preview")
+    assert "Draft — only editors see this." in page.locator(".draft-banner").inner_text()
+    no_violations(page)
+    no_csp_violations(page)
 
 
 def test_comment_form_with_errors_passes_axe(site, page):

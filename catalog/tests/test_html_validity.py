@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -79,6 +80,13 @@ def page_responses(client):
     response = browser.post("/admin/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403 and b"Your form was not sent" in response.content
     yield "csrf-other", response.content
+    # An editor's preview of a draft, with its banner and without the comment form.
+    OST.objects.filter(slug="top").update(is_draft=True)
+    editor = Client()
+    editor.force_login(User.objects.create_user("editor", is_staff=True, is_superuser=True))
+    response = editor.get("/osts/top/?preview")
+    assert response.status_code == 200 and "Draft — only editors see this." in response.content.decode()
+    yield "draft-preview", response.content
 
 
 @pytest.mark.usefixtures("article_data")
@@ -98,4 +106,4 @@ def test_every_page_type_is_valid_html(client, tmp_path):
     errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()}]" for m in messages]
     assert not errors, "\n".join(errors)
     assert result.returncode == 0, result.stderr
-    assert len(files) == 30
+    assert len(files) == 31
