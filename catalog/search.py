@@ -198,10 +198,10 @@ def suggest(query):
     text = " ".join(term.word for term in read_query(query) if term.year is None and not term.placement)
     if not squash(text):
         return None
-    if connection.vendor == "postgresql":
-        found = _closest_by_trigrams(text)
-    else:
-        found = _closest_in_memory(text)
+    found = _closest_by_trigrams(text) if connection.vendor == "postgresql" else _closest_name_in_memory(text)
+    if found is None or len(found.split()) < len(text.split()):
+        # No name close, or none as long: each word corrected on its own keeps them all ("seungmim close").
+        found = _closest_word_by_word(text) or found
     if found is None or squash(found) == squash(text):
         return None
     # The terms that were read as a year or a placement stay as typed.
@@ -210,13 +210,21 @@ def suggest(query):
     return " ".join([found, *kept])
 
 
-def _closest_in_memory(text):
-    vocabulary = _in_memory("search-suggestion-names", _build_suggestion_names, lists=True)
-    names, words = vocabulary["names"], vocabulary["words"]
+def suggestion_names():
+    return _in_memory("search-suggestion-names", _build_suggestion_names, lists=True)
+
+
+def _closest_name_in_memory(text):
+    names = suggestion_names()["names"]
     close = difflib.get_close_matches(squash(text), names.keys(), n=1, cutoff=CLOSE_ENOUGH)
-    if close:
-        return names[close[0]]
-    # Word by word ("seungmim close"): a word found in some name stays, any other takes the closest word of a name.
+    return names[close[0]] if close else None
+
+
+def _closest_word_by_word(text):
+    """A word found in some name stays, any other takes the closest word of a name; None when nothing changed
+    or a word has nothing close."""
+    vocabulary = suggestion_names()
+    names, words = vocabulary["names"], vocabulary["words"]
     corrected, changed = [], False
     for word in text.split():
         key = squash(word)

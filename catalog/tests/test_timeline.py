@@ -246,3 +246,11 @@ def test_clicking_a_bar_in_chromium_lands_on_its_filtered_list(live_server, arti
         assert page.locator(".result-count").inner_text().startswith("5 OSTs")
         assert page.locator(".ost-card").count() == 5
         context.close()
+
+
+@pytest.mark.django_db
+def test_a_home_page_without_comments_shows_no_empty_most_discussed(client, article_data):
+    """With songs but no comments yet, "Most discussed" stays out; the comment form says there are none."""
+    main = main_of(client.get("/"))
+    assert "Latest releases" in main and "Most discussed" not in main and 'class="empty"' not in main
+    assert "No comments yet" in main
