@@ -9,14 +9,13 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from catalog.models import OST, Group, Membership, Show, Source
 from catalog.tests.factories import make_group, make_member, make_ost, make_show
+from catalog.tests.upgrades import a_song_saved_at
 from comments.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -344,21 +343,7 @@ def test_ticking_the_box_on_the_form_is_a_history_entry(admin_client, catalogue)
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_rows_stay_published_and_search_follows_new_titles_after_the_migration(client):
-    before = [("catalog", "0013_listen_links")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    agency = old.get_model("catalog", "Agency").objects.create(name="Cube", slug="cube")
-    network = old.get_model("catalog", "Network").objects.create(name="tvN", slug="tvn")
-    group = old.get_model("catalog", "Group").objects.create(name="Old Group", slug="old-group", kind="girl", agency=agency)
-    show = old.get_model("catalog", "Show").objects.create(
-        title="Old Show", slug="old-show", kind="k-drama", network=network, first_year=2019
-    )
-    old.get_model("catalog", "OST").objects.create(
-        title="Old Song", slug="old-song", show=show, artist=group, placement="ost-part", release_year=2019
-    )
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    a_song_saved_at("0013_listen_links", "Old Group", "Old Song", "Old Show", 2019)
 
     assert OST.objects.published().get().slug == "old-song"
     assert Group.objects.published().count() == Show.objects.published().count() == 1

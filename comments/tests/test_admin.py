@@ -120,37 +120,23 @@ def test_the_change_form_opens(admin_client):
     assert 'name="ip_address"' not in response.content.decode()
 
 
-def test_a_comment_on_two_pages_is_refused_in_words(admin_client):
-    """Putting a comment on an OST and a show at once is refused on those fields; no constraint name shows."""
+@pytest.mark.parametrize("page, second", [("ost", "show"), ("member", "group")])
+def test_a_comment_on_two_pages_is_refused_in_words(admin_client, page, second):
+    """Putting a comment on two pages at once (an OST and a show; a member and a group) is refused on those fields;
+    no constraint name shows."""
     from catalog.tests.admin_forms import field_errors, post_form
-    from catalog.tests.factories import make_show
+    from catalog.tests.factories import make_group, make_member, make_show
 
-    song = make_ost()
-    comment = make_comment(song)
+    factories = {"ost": make_ost, "member": make_member, "show": make_show, "group": make_group}
+    comment = make_comment(factories[page]())
     response = post_form(
-        admin_client, reverse("admin:comments_comment_change", args=[comment.pk]), {"show": make_show().pk}
+        admin_client, reverse("admin:comments_comment_change", args=[comment.pk]), {second: factories[second]().pk}
     )
     message = "A comment belongs on one page: keep one of the OST, show, group or member and clear the others."
-    assert field_errors(response, "ost") == [message]
-    assert field_errors(response, "show") == [message]
+    assert field_errors(response, page) == [message]
+    assert field_errors(response, second) == [message]
     assert "comment_on_at_most_one_page" not in response.content.decode()
-    assert Comment.objects.get(pk=comment.pk).show_id is None
-
-
-def test_a_comment_on_a_member_page_and_a_group_page_is_refused_in_words(admin_client):
-    """Member pages are one more kind of page: a comment cannot sit on a member's page and a group's at once."""
-    from catalog.tests.admin_forms import field_errors, post_form
-    from catalog.tests.factories import make_group, make_member
-
-    member = make_member()
-    comment = make_comment(member)
-    response = post_form(
-        admin_client, reverse("admin:comments_comment_change", args=[comment.pk]), {"group": make_group().pk}
-    )
-    message = "A comment belongs on one page: keep one of the OST, show, group or member and clear the others."
-    assert field_errors(response, "member") == [message]
-    assert field_errors(response, "group") == [message]
-    assert Comment.objects.get(pk=comment.pk).group_id is None
+    assert getattr(Comment.objects.get(pk=comment.pk), f"{second}_id") is None
 
 
 @pytest.mark.parametrize("other", ["ost", "show", "group"])
