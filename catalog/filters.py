@@ -231,8 +231,8 @@ class OSTFilter(FilterSet):
         }
 
     def matching(self, filters):
-        """The OSTs matched by `filters` ({name: cleaned value}), in no order."""
-        queryset = self.queryset.model._default_manager.all()
+        """The public OSTs matched by `filters` ({name: cleaned value}), in no order."""
+        queryset = OST.objects.published()
         for name, value in filters.items():
             queryset = self.filters[name].filter(queryset, value)
         return queryset

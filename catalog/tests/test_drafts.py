@@ -102,6 +102,15 @@ def test_only_published_osts_are_listed_searched_and_counted(client, catalogue):
     assert client.get("/osts/", {"q": "secret"}).context["paginator"].count == 0
 
 
+@pytest.mark.parametrize("params", [{"group": "visible-group"}, {"member": "singer"}, {"type": "k-drama"}])
+def test_counts_under_other_filters_know_only_published_osts(client, catalogue, params):
+    """With a filter in use, every option's count is taken over the public songs only: the draft song of the
+    same group, show and singer adds nothing."""
+    html = client.get("/osts/", params).content.decode()
+    assert [ost for ost in ("Visible Group (1)", "Visible Show (1)", "K-drama (1)", "Singer (1)") if ost not in html] == []
+    assert "(2)" not in html and "(3)" not in html
+
+
 def test_a_draft_group_or_show_is_no_filter_option(client, catalogue):
     """Naming a draft group or show in the filters is refused as an unknown choice, not a way to list its songs."""
     for name, slug in (("group", "hidden-group"), ("show", "hidden-show")):
