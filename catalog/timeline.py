@@ -79,7 +79,7 @@ def make_series(by, totals, dated):
 
 def build_timeline(by):
     """What the timeline page shows, split `by` "group" or "kind" (see the module docstring). Plain data, cached."""
-    rows = OST.objects.per_year(by)
+    rows = OST.objects.published().per_year(by)
     totals, dated = defaultdict(int), defaultdict(int)
     for year, key, n in rows:
         totals[key] += n
@@ -152,7 +152,7 @@ def build_timeline(by):
         "more": 0,
     }
     if unknown_total:
-        named = OST.objects.filter(release_year__isnull=True).only("title", "slug")[:UNKNOWN_NAMED]
+        named = OST.objects.published().filter(release_year__isnull=True).only("title", "slug")[:UNKNOWN_NAMED]
         unknown["named"] = [(ost.title, ost.get_absolute_url()) for ost in named]
         unknown["more"] = unknown_total - len(unknown["named"])
 

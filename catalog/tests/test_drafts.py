@@ -145,6 +145,18 @@ def test_group_show_and_member_pages_list_only_public_osts(client, catalogue):
     assert client.get("/osts/public-song/").context["same_show"] == []
 
 
+def test_the_timeline_counts_only_published_osts(client, catalogue):
+    """The years at a glance count the public song alone, in the chart, the table and the JSON twin."""
+    catalogue["public"].release_year = catalogue["draft"].release_year = 2021
+    for ost in (catalogue["public"], catalogue["draft"]):
+        ost.save()
+    page = client.get("/timeline/")
+    assert_hidden(page.content)
+    assert page.context["timeline"]["total"] == 1
+    data = client.get("/timeline/", {"format": "json"}).json()
+    assert "Secret Song" not in json.dumps(data) and "Hidden Group" not in json.dumps(data)
+
+
 def test_feeds_and_sitemap_leave_drafts_out(client, catalogue):
     """The new-OSTs feeds and the sitemap name no draft and no song of a draft group or show."""
     for url in ("/feeds/osts.rss", "/feeds/osts.atom"):
