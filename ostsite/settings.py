@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
-    "axes",
+    "ostsite.apps.SignInLimitsConfig",  # django-axes
     "ostsite",  # the project's own management commands (backup, restore)
     "reversion",
     "reversion_compare",

@@ -30,6 +30,13 @@ def test_idol_groups_and_permission_groups_are_told_apart(admin_client):
     assertContains(response, f'<a href="{reverse("admin:auth_group_changelist")}">Groups</a>', html=True)
 
 
+def test_the_sign_in_records_are_named_for_editors(admin_client):
+    """django-axes' records of failed sign-ins sit under "Sign-in limits", not the library's name."""
+    response = admin_client.get(reverse("admin:index"))
+    assertContains(response, "Sign-in limits")
+    assertNotContains(response, ">Axes<")
+
+
 def test_a_delete_confirmation_names_what_will_go(admin_client):
     """Deleting an OST lists its singers and languages by name, not as "OST_singers object (19)"."""
     group = make_group(name="Lumen")
