@@ -61,6 +61,15 @@ def segments(main):
     return found
 
 
+def assert_parts_list_their_songs(client, parts, counts, field):
+    """Each bar part states `counts` ({(year, group or kind): n}) and its link lists exactly those OSTs."""
+    assert {key: n for key, (n, _url) in parts.items()} == counts
+    for (year, value), (n, url) in parts.items():
+        slugs, stated = listed_slugs(client, url)
+        expected = set(OST.objects.filter(release_year=year, **{field: value}).values_list("slug", flat=True))
+        assert stated == n == len(slugs) and slugs == expected, url
+
+
 @pytest.mark.usefixtures("article_data")
 class TestTimelinePage:
     def test_bars_by_group_give_the_article_counts_and_lead_to_lists_of_exactly_those_songs(self, client):
@@ -72,23 +81,13 @@ class TestTimelinePage:
             assert url == f"/osts/?year={year}"
             slugs, stated = listed_slugs(client, url)
             assert stated == n and slugs == set(OST.objects.filter(release_year=year).values_list("slug", flat=True))
-        parts = segments(main)
-        assert {key: n for key, (n, _url) in parts.items()} == BY_GROUP
-        for (year, group), (n, url) in parts.items():
-            slugs, stated = listed_slugs(client, url)
-            expected = set(OST.objects.filter(release_year=year, artist__slug=group).values_list("slug", flat=True))
-            assert stated == n == len(slugs) and slugs == expected, url
+        assert_parts_list_their_songs(client, segments(main), BY_GROUP, "artist__slug")
 
     def test_bars_by_kind_of_show_give_the_article_counts_and_lead_to_lists_of_exactly_those_songs(self, client):
         """?by=kind splits the same years by kind of show; each part's link lists exactly its OSTs."""
         main = main_of(client.get("/timeline/?by=kind"))
         assert 'aria-current="page">By kind of show</a>' in main
-        parts = segments(main)
-        assert {key: n for key, (n, _url) in parts.items()} == BY_KIND
-        for (year, kind), (n, url) in parts.items():
-            slugs, stated = listed_slugs(client, url)
-            expected = set(OST.objects.filter(release_year=year, show__kind=kind).values_list("slug", flat=True))
-            assert stated == n == len(slugs) and slugs == expected, url
+        assert_parts_list_their_songs(client, segments(main), BY_KIND, "show__kind")
 
     def test_chart_is_labelled_and_has_a_table_with_the_same_numbers(self, client):
         """The SVG is a labelled group with a title and a description; the table gives every count, the unknown year
